@@ -1,0 +1,9 @@
+package dev.lethe.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine;
+
+@TopCommand
+@CommandLine.Command(name = "lethe", mixinStandardHelpOptions = true, subcommands = {})
+public class LetheCommand {
+}
