@@ -95,8 +95,45 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
         SplittableRandom forgetRng = root.split();
         SplittableRandom retainRng = root.split();
         SplittableRandom testRng = root.split();
-
         int[] trainIdx = randomSubset(trainPool.size(), trainSize, trainRng);
+        int[] testIdx = randomSubset(testPool.size(), validationSize + holdoutSize, testRng);
+        return draw(trainPool, trainIdx, testPool, testIdx, "test", forgetSize, retainSize,
+                validationSize, trainRng, forgetRng, retainRng, testRng);
+    }
+
+    /**
+     * Like {@link #of}, but validation and holdout are drawn from the same pool as the training
+     * samples (disjoint from them). Members and non-members then come from one distribution, so
+     * a membership attack measures memorisation rather than a shift between two pools — on
+     * Fashion-MNIST the test split is measurably harder than the train split.
+     */
+    public static BenchmarkSplit ofOnePool(LabelledImages pool, int trainSize, int forgetSize,
+            int retainSize, int validationSize, int holdoutSize, long seed) {
+        Objects.requireNonNull(pool, "pool");
+        long needed = (long) trainSize + validationSize + holdoutSize;
+        if (needed > pool.size()) {
+            throw new IllegalArgumentException("trainSize " + trainSize + " + validationSize "
+                    + validationSize + " + holdoutSize " + holdoutSize + " exceed the pool of "
+                    + pool.size() + " samples");
+        }
+        // Validate the sizes with the same messages as the two-pool split.
+        of(pool, pool, trainSize, forgetSize, retainSize, 0, 0, seed);
+        SplittableRandom root = new SplittableRandom(seed);
+        SplittableRandom trainRng = root.split();
+        SplittableRandom forgetRng = root.split();
+        SplittableRandom retainRng = root.split();
+        SplittableRandom testRng = root.split();
+        int[] all = randomSubset(pool.size(), (int) needed, trainRng);
+        int[] trainIdx = Arrays.copyOf(all, trainSize);
+        int[] otherIdx = Arrays.copyOfRange(all, trainSize, all.length);
+        return draw(pool, trainIdx, pool, otherIdx, "unseen", forgetSize, retainSize,
+                validationSize, trainRng, forgetRng, retainRng, testRng);
+    }
+
+    private static BenchmarkSplit draw(LabelledImages trainPool, int[] trainIdx,
+            LabelledImages testPool, int[] testIdx, String testPrefix, int forgetSize,
+            int retainSize, int validationSize, SplittableRandom trainRng,
+            SplittableRandom forgetRng, SplittableRandom retainRng, SplittableRandom testRng) {
         SampleSet train = Subjects.assign(trainPool, trainIdx, "train",
                 Subjects.DEFAULT_SUBJECT_PREFIX, MIN_PER_SUBJECT, MAX_PER_SUBJECT, trainRng);
 
@@ -112,13 +149,12 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
         remaining.samples().forEach(buffer::offer);
         SampleSet retain = train.with(buffer.snapshot());
 
-        int[] testIdx = randomSubset(testPool.size(), validationSize + holdoutSize, testRng);
-        // Test samples are never erased; they get subjects only because every Sample has one.
+        // Non-member samples are never erased; they get subjects only because every Sample has one.
         SampleSet validation = Subjects.assign(testPool, Arrays.copyOf(testIdx, validationSize),
-                "test", "validation-subject", MIN_PER_SUBJECT, MAX_PER_SUBJECT, testRng);
+                testPrefix, "validation-subject", MIN_PER_SUBJECT, MAX_PER_SUBJECT, testRng);
         SampleSet holdout = Subjects.assign(testPool,
                 Arrays.copyOfRange(testIdx, validationSize, testIdx.length),
-                "test", "holdout-subject", MIN_PER_SUBJECT, MAX_PER_SUBJECT, testRng);
+                testPrefix, "holdout-subject", MIN_PER_SUBJECT, MAX_PER_SUBJECT, testRng);
         return new BenchmarkSplit(train, forget, retain, validation, holdout);
     }
 

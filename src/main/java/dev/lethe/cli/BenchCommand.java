@@ -1,0 +1,160 @@
+package dev.lethe.cli;
+
+import dev.lethe.core.bench.BenchmarkConfig;
+import dev.lethe.core.bench.BenchmarkReport;
+import dev.lethe.core.bench.BenchmarkRunner;
+import dev.lethe.core.bench.JsonReport;
+import dev.lethe.core.bench.MarkdownReport;
+import dev.lethe.core.bench.PlotRenderer;
+import dev.lethe.core.data.FashionMnist;
+import dev.lethe.core.model.Architecture;
+import dev.lethe.core.model.TrainingRecipe;
+import dev.lethe.core.unlearn.ForgetObjective;
+import dev.lethe.core.unlearn.StopRule;
+import dev.lethe.core.unlearn.UnlearningSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code lethe bench}: compares unlearning methods on one split and prints the table. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Train a model, unlearn a forget set with each method, and compare them against retraining.")
+public class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "fashion-mnist | synthetic (default: ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Option(names = "--data-dir", description = "directory with the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE})")
+    Path dataDir = FashionMnist.DEFAULT_DIR;
+
+    @Option(names = "--train-size", defaultValue = "2000", description = "training samples (default: ${DEFAULT-VALUE})")
+    int trainSize;
+
+    @Option(names = "--forget-size", defaultValue = "100", description = "samples to forget, taken as whole subjects (default: ${DEFAULT-VALUE})")
+    int forgetSize;
+
+    @Option(names = "--retain-size", defaultValue = "100", description = "retain buffer size (default: ${DEFAULT-VALUE})")
+    int retainSize;
+
+    @Option(names = "--validation-size", defaultValue = "1000", description = "never-trained-on samples for stop rules and tuning (default: ${DEFAULT-VALUE})")
+    int validationSize;
+
+    @Option(names = "--holdout-size", defaultValue = "1000", description = "never-trained-on samples for the reported metrics (default: ${DEFAULT-VALUE})")
+    int holdoutSize;
+
+    @Option(names = "--holdout-pool", defaultValue = "train-pool",
+            description = "where validation and holdout samples come from: train-pool (unused training-split samples) | test-split (default: ${DEFAULT-VALUE})")
+    String holdoutPool;
+
+    @Option(names = "--architecture", defaultValue = "cnn", description = "cnn | mlp (default: ${DEFAULT-VALUE})")
+    String architecture;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | gpu (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--methods", split = ",", description = "comma list of ${COMPLETION-CANDIDATES} (default: all)",
+            completionCandidates = MethodNames.class)
+    List<String> methods = BenchmarkConfig.ALL_METHODS;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed for data split, initialisation and sampling (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--epochs", defaultValue = "60", description = "most training epochs for the original and retrain models (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--target-loss", defaultValue = "0.002", description = "training stops once an epoch's mean loss is below this (default: ${DEFAULT-VALUE})")
+    double targetLoss;
+
+    @Option(names = "--max-steps", defaultValue = "100", description = "unlearning step budget for every method (default: ${DEFAULT-VALUE})")
+    int maxSteps;
+
+    @Option(names = "--retain-batch", defaultValue = "32", description = "retain samples per step (default: ${DEFAULT-VALUE})")
+    int retainBatch;
+
+    @Option(names = "--objective", defaultValue = "match", description = "forget objective: ascent (paper) | match (bounded loss matching) (default: ${DEFAULT-VALUE})")
+    String objective;
+
+    @Option(names = "--stop", defaultValue = "indistinguishable", description = "stop rule: accuracy (paper) | indistinguishable | budget (default: ${DEFAULT-VALUE})")
+    String stopRule;
+
+    @Option(names = "--no-adam", description = "use raw gradient directions instead of Adam-normalised ones")
+    boolean noAdam;
+
+    @Option(names = "--lr-grid", split = ",", description = "learning rates tried for every method (default: 1e-4,3e-4,1e-3,3e-3)")
+    List<Double> learningRates = List.of(1e-4, 3e-4, 1e-3, 3e-3);
+
+    @Option(names = "--alpha-grid", split = ",", description = "retain weights tried where a method has one (default: 0.5,0.9)")
+    List<Double> alphas = List.of(0.5, 0.9);
+
+    @Option(names = "--retain-sweep", description = "repeat the comparison over several retain sizes (see --sweep-fractions)")
+    boolean retainSweep;
+
+    @Option(names = "--sweep-fractions", split = ",", description = "retain sizes as fractions of train (default: 0.005,0.01,0.02,0.05,0.1)")
+    List<Double> sweepFractions = List.of(0.005, 0.01, 0.02, 0.05, 0.1);
+
+    @Option(names = "--mia-folds", defaultValue = "5", description = "cross-validation folds of the membership attack (default: ${DEFAULT-VALUE})")
+    int miaFolds;
+
+    @Option(names = "--trace-every", defaultValue = "2", description = "evaluate the plotted metrics every N steps (default: ${DEFAULT-VALUE})")
+    int traceEvery;
+
+    @Option(names = "--json", description = "write the report as JSON to this file")
+    Path json;
+
+    @Option(names = "--markdown", description = "write the report as Markdown to this file")
+    Path markdown;
+
+    @Option(names = "--plot", description = "write a PNG plot of FA, TA and MIA AUC per step to this file")
+    Path plot;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Method names for picocli's help text. */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return BenchmarkConfig.ALL_METHODS.iterator();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (dataset.equals("fashion-mnist") && !FashionMnist.isAvailable(dataDir)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Fashion-MNIST not found in " + dataDir
+                    + ": install it with 'apt-get install -y " + FashionMnist.DEBIAN_PACKAGE
+                    + "', point --data-dir at the IDX files, or use --dataset synthetic");
+        }
+        UnlearningSettings unlearning = new UnlearningSettings(maxSteps, learningRates.get(0), alphas.get(0),
+                retainBatch, !noAdam, ForgetObjective.parse(objective), StopRule.parse(stopRule));
+        BenchmarkConfig config = new BenchmarkConfig(dataset, dataDir, trainSize, forgetSize, retainSize,
+                validationSize, holdoutSize, Architecture.parse(architecture), device, methods, seed,
+                new TrainingRecipe(epochs, 32, 1e-3, targetLoss), unlearning, learningRates, alphas,
+                retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool);
+        long start = System.nanoTime();
+        BenchmarkReport report = new BenchmarkRunner(config, line -> System.err.println("[bench] " + line)).run();
+        String table = MarkdownReport.toMarkdown(report);
+        System.out.println(table);
+        if (json != null) {
+            JsonReport.write(report, json);
+        }
+        if (markdown != null) {
+            MarkdownReport.write(report, markdown);
+        }
+        if (plot != null) {
+            PlotRenderer.render(report, plot);
+        }
+        System.err.printf("[bench] done in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    @Override
+    public String toString() {
+        return "bench " + Arrays.toString(methods.toArray());
+    }
+}

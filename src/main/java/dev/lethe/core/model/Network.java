@@ -1,0 +1,345 @@
+package dev.lethe.core.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.lethe.core.data.Sample;
+import dev.lethe.core.data.SampleSet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A classifier on DJL/PyTorch seen as one flat parameter vector θ.
+ *
+ * <p>Unlearning methods work on flat vectors (gradients, projections, updates) in plain Java; this
+ * class is the only place that moves numbers between those vectors and the engine's tensors. The
+ * flat order is the block's parameter order, described by {@link #layout()}.
+ *
+ * <p>Not thread-safe: PyTorch allows one gradient collector at a time per process.
+ */
+public final class Network implements AutoCloseable {
+
+    /** Evaluation runs in chunks so that a large set never needs one huge tensor. */
+    private static final int EVAL_CHUNK = 1000;
+
+    private final Architecture architecture;
+    private final int[] inputShape;
+    private final int numClasses;
+    private final Device device;
+    private final NDManager manager;
+    private final Block block;
+    private final ParameterStore store;
+    private final List<NDArray> weights = new ArrayList<>();
+    private final List<ParameterSlice> layout = new ArrayList<>();
+    private final int parameterCount;
+    /** The layer spec when the replicated-weights fast path applies, else null. */
+    private final List<Layer> layers;
+
+    /** One parameter tensor's place in the flat vector. */
+    public record ParameterSlice(String name, int offset, int size) {
+    }
+
+    /** Per-sample losses and correctness of a model on a set of samples. */
+    public record Predictions(double[] losses, boolean[] correct) {
+
+        public double accuracy() {
+            if (correct.length == 0) {
+                return Double.NaN;
+            }
+            int n = 0;
+            for (boolean c : correct) {
+                n += c ? 1 : 0;
+            }
+            return (double) n / correct.length;
+        }
+
+        public double meanLoss() {
+            double s = 0;
+            for (double l : losses) {
+                s += l;
+            }
+            return losses.length == 0 ? Double.NaN : s / losses.length;
+        }
+    }
+
+    private Network(Architecture architecture, int[] inputShape, int numClasses, Device device, long seed) {
+        this.architecture = architecture;
+        this.inputShape = inputShape.clone();
+        this.numClasses = numClasses;
+        this.device = device;
+        Engine engine = Engine.getEngine(Devices.ENGINE);
+        engine.setRandomSeed((int) seed);
+        this.manager = engine.newBaseManager(device);
+        this.block = architecture.build(numClasses);
+        block.initialize(manager, DataType.FLOAT32, batchShape(1));
+        this.store = new ParameterStore(manager, false);
+        int offset = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray array = p.getValue().getArray();
+            array.setRequiresGradient(true);
+            int size = Math.toIntExact(array.size());
+            weights.add(array);
+            layout.add(new ParameterSlice(p.getKey(), offset, size));
+            offset += size;
+        }
+        this.parameterCount = offset;
+        this.layers = architecture.layers(numClasses);
+    }
+
+    /** A freshly initialised network; the same seed gives the same initial weights. */
+    public static Network create(Architecture architecture, int[] inputShape, int numClasses,
+                                 Device device, long seed) {
+        return new Network(architecture, inputShape, numClasses, device, seed);
+    }
+
+    /** An independent network with the same architecture and the same current weights. */
+    public Network copy() {
+        Network twin = new Network(architecture, inputShape, numClasses, device, 0);
+        twin.setParameters(parameters());
+        return twin;
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public int parameterCount() {
+        return parameterCount;
+    }
+
+    public List<ParameterSlice> layout() {
+        return List.copyOf(layout);
+    }
+
+    /** The DJL block, for saving and loading artifacts. */
+    public Block block() {
+        return block;
+    }
+
+    /** A copy of θ. */
+    public float[] parameters() {
+        float[] flat = new float[parameterCount];
+        for (int i = 0; i < weights.size(); i++) {
+            float[] w = weights.get(i).toFloatArray();
+            System.arraycopy(w, 0, flat, layout.get(i).offset(), w.length);
+        }
+        return flat;
+    }
+
+    /** θ ← values. */
+    public void setParameters(float[] values) {
+        checkLength(values);
+        for (int i = 0; i < weights.size(); i++) {
+            ParameterSlice s = layout.get(i);
+            float[] w = new float[s.size()];
+            System.arraycopy(values, s.offset(), w, 0, s.size());
+            weights.get(i).set(w);
+        }
+    }
+
+    /** θ ← θ − scale·direction. */
+    public void step(float[] direction, double scale) {
+        checkLength(direction);
+        float[] theta = parameters();
+        for (int i = 0; i < theta.length; i++) {
+            theta[i] -= (float) (scale * direction[i]);
+        }
+        setParameters(theta);
+    }
+
+    /** Per-sample cross-entropy losses and correctness, without recording gradients. */
+    public Predictions predict(SampleSet samples) {
+        int n = samples.size();
+        double[] losses = new double[n];
+        boolean[] correct = new boolean[n];
+        for (int start = 0; start < n; start += EVAL_CHUNK) {
+            int end = Math.min(n, start + EVAL_CHUNK);
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray logits = forward(scope, samples.samples().subList(start, end), false);
+                float[] z = logits.toFloatArray();
+                for (int i = start; i < end; i++) {
+                    int row = (i - start) * numClasses;
+                    int label = samples.get(i).label();
+                    double max = Double.NEGATIVE_INFINITY;
+                    int argMax = 0;
+                    for (int c = 0; c < numClasses; c++) {
+                        if (z[row + c] > max) {
+                            max = z[row + c];
+                            argMax = c;
+                        }
+                    }
+                    double sumExp = 0;
+                    for (int c = 0; c < numClasses; c++) {
+                        sumExp += Math.exp(z[row + c] - max);
+                    }
+                    losses[i] = Math.log(sumExp) + max - z[row + label];
+                    correct[i] = argMax == label;
+                }
+            }
+        }
+        return new Predictions(losses, correct);
+    }
+
+    /** ∇θ of the mean cross-entropy over the batch. */
+    public float[] meanGradient(SampleSet batch) {
+        double[] w = new double[batch.size()];
+        java.util.Arrays.fill(w, 1.0 / batch.size());
+        return weightedGradient(batch, w);
+    }
+
+    /** ∇θ Σ_i w_i·ℓ_i: one batched forward/backward pass. */
+    public float[] weightedGradient(SampleSet batch, double[] sampleWeights) {
+        return weightedGradientAndLoss(batch, sampleWeights).gradient();
+    }
+
+    /** ∇θ Σ_i w_i·ℓ_i and the value Σ_i w_i·ℓ_i, from one batched forward/backward pass. */
+    public NetworkGradient weightedGradientAndLoss(SampleSet batch, double[] sampleWeights) {
+        if (sampleWeights.length != batch.size()) {
+            throw new IllegalArgumentException("one weight per sample needed");
+        }
+        try (NDManager scope = manager.newSubManager();
+             GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
+            zeroGradients();
+            NDArray loss = weightedLoss(scope, batch.samples(), sampleWeights);
+            collector.backward(loss);
+            return new NetworkGradient(gradients(), loss.getFloat());
+        }
+    }
+
+    /**
+     * The B×P matrix of per-sample gradients ∇θ ℓ_i. Built-in architectures get them from one
+     * batched pass with replicated weights ({@link ReplicatedForward}); anything else falls back
+     * to {@link #perSampleGradientsByLoop}.
+     */
+    public float[][] perSampleGradients(SampleSet batch) {
+        if (layers == null) {
+            return perSampleGradientsByLoop(batch);
+        }
+        float[][] rows = new float[batch.size()][parameterCount];
+        try (NDManager scope = manager.newSubManager();
+             GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
+            List<NDArray> leaves = ReplicatedForward.newLeafList();
+            NDArray logits = new ReplicatedForward(layers, weights)
+                    .forward(scope, input(scope, batch.samples()), leaves);
+            double[] ones = new double[batch.size()];
+            java.util.Arrays.fill(ones, 1.0);
+            collector.backward(crossEntropy(scope, logits, batch.samples(), ones));
+            for (int t = 0; t < leaves.size(); t++) {
+                float[] g = leaves.get(t).getGradient().toFloatArray();
+                int size = layout.get(t).size();
+                int offset = layout.get(t).offset();
+                for (int b = 0; b < rows.length; b++) {
+                    System.arraycopy(g, b * size, rows[b], offset, size);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The B×P matrix of per-sample gradients by one single-sample backward pass each: the
+     * reference implementation, exact for any model but about B times the cost of one pass.
+     */
+    public float[][] perSampleGradientsByLoop(SampleSet batch) {
+        float[][] rows = new float[batch.size()][];
+        double[] one = {1.0};
+        try (GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
+            for (int i = 0; i < batch.size(); i++) {
+                try (NDManager scope = manager.newSubManager()) {
+                    zeroGradients();
+                    NDArray loss = weightedLoss(scope, List.of(batch.get(i)), one);
+                    collector.backward(loss);
+                    rows[i] = gradients();
+                }
+            }
+        }
+        return rows;
+    }
+
+    private NDArray weightedLoss(NDManager scope, List<Sample> samples, double[] sampleWeights) {
+        return crossEntropy(scope, forward(scope, samples, true), samples, sampleWeights);
+    }
+
+    /** Σ_i w_i·CE(logits_i, label_i) as a scalar tensor. */
+    private NDArray crossEntropy(NDManager scope, NDArray logits, List<Sample> samples, double[] sampleWeights) {
+        NDArray logProbs = logits.logSoftmax(1);
+        float[] targets = new float[samples.size() * numClasses];
+        for (int i = 0; i < samples.size(); i++) {
+            targets[i * numClasses + samples.get(i).label()] = (float) -sampleWeights[i];
+        }
+        NDArray weightedOneHot = scope.create(targets, new Shape(samples.size(), numClasses));
+        return logProbs.mul(weightedOneHot).sum();
+    }
+
+    private NDArray forward(NDManager scope, List<Sample> samples, boolean training) {
+        return block.forward(store, new NDList(input(scope, samples)), training).singletonOrThrow();
+    }
+
+    private NDArray input(NDManager scope, List<Sample> samples) {
+        int features = samples.isEmpty() ? 0 : samples.get(0).features().length;
+        float[] flat = new float[samples.size() * features];
+        for (int i = 0; i < samples.size(); i++) {
+            System.arraycopy(samples.get(i).features(), 0, flat, i * features, features);
+        }
+        return scope.create(flat, batchShape(samples.size()));
+    }
+
+    private void zeroGradients() {
+        for (NDArray w : weights) {
+            NDArray g = w.getGradient();
+            g.subi(g);
+        }
+    }
+
+    private float[] gradients() {
+        float[] flat = new float[parameterCount];
+        for (int i = 0; i < weights.size(); i++) {
+            float[] g = weights.get(i).getGradient().toFloatArray();
+            System.arraycopy(g, 0, flat, layout.get(i).offset(), g.length);
+        }
+        return flat;
+    }
+
+    private Shape batchShape(int n) {
+        long[] dims = new long[inputShape.length + 1];
+        dims[0] = n;
+        for (int i = 0; i < inputShape.length; i++) {
+            dims[i + 1] = inputShape[i];
+        }
+        return new Shape(dims);
+    }
+
+    private void checkLength(float[] v) {
+        if (v.length != parameterCount) {
+            throw new IllegalArgumentException("vector has " + v.length + " entries, model has "
+                    + parameterCount + " parameters");
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.lethe.core.unlearn;
+
+import dev.lethe.core.gradients.Vectors;
+import dev.lethe.core.model.Network;
+
+/** Gradient ascent on the forget set alone (GA): the simplest baseline, with no retain term. */
+public final class GradientAscent extends StepwiseUnlearner {
+
+    public GradientAscent(UnlearningSettings settings) {
+        super(settings);
+    }
+
+    @Override
+    public String name() {
+        return "ga";
+    }
+
+    @Override
+    protected float[] update(Network network, Step step) {
+        return Vectors.scale(-1, step.normaliseForget(step.forgetGradient(network)));
+    }
+}

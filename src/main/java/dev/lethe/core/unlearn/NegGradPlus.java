@@ -1,0 +1,28 @@
+package dev.lethe.core.unlearn;
+
+import dev.lethe.core.gradients.Vectors;
+import dev.lethe.core.model.Network;
+
+/**
+ * NegGrad+ (Kurmanji et al., 2023): retain descent mixed with forget ascent, no projection:
+ * θ ← θ − lr·(α·g_r − (1−α)·g_u). OrthoGrad minus the orthogonality.
+ */
+public final class NegGradPlus extends StepwiseUnlearner {
+
+    public NegGradPlus(UnlearningSettings settings) {
+        super(settings);
+    }
+
+    @Override
+    public String name() {
+        return "neggrad-plus";
+    }
+
+    @Override
+    protected float[] update(Network network, Step step) {
+        float[] retain = step.normaliseRetain(network.meanGradient(step.retainBatch()));
+        float[] forget = step.normaliseForget(step.forgetGradient(network));
+        double alpha = settings.alpha();
+        return Vectors.combine(alpha, retain, -(1 - alpha), forget);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.lethe.core.unlearn;
+
+import dev.lethe.core.data.SampleSet;
+import dev.lethe.core.gradients.OrthogonalProjection;
+import dev.lethe.core.gradients.Vectors;
+import dev.lethe.core.model.Network;
+
+/**
+ * OrthoGrad (Shamsian et al., 2025, arXiv 2503.02312): the forget gradient is projected onto the
+ * orthogonal complement of every per-sample gradient of a retain batch, so that to first order
+ * the forget step changes no retain sample's loss; the retain mean is descended alongside:
+ * θ ← θ − lr·(α·mean_i g_r,i − (1−α)·g⊥), g⊥ = g_u − Q Qᵀ g_u.
+ *
+ * <p>With Adam normalisation each term keeps its own moments, and the normalised forget
+ * direction is projected once more: element-wise rescaling would otherwise rotate it out of the
+ * orthogonal complement.
+ */
+public final class OrthoGrad extends StepwiseUnlearner {
+
+    private final ProjectionMode mode;
+
+    public OrthoGrad(UnlearningSettings settings, ProjectionMode mode) {
+        super(settings);
+        this.mode = mode;
+    }
+
+    @Override
+    public String name() {
+        return mode == ProjectionMode.GLOBAL ? "orthograd-global" : "orthograd";
+    }
+
+    /** The two directions of one step and the rank of the retain subspace. */
+    public record Directions(float[] retain, float[] forget, int rank) {
+    }
+
+    /**
+     * Both directions for a retain batch and a forget gradient, before the learning rate:
+     * {@code retain} is descended, {@code forget} is ascended and orthogonal to every per-sample
+     * retain gradient (per tensor in per-tensor mode).
+     */
+    public Directions directions(Network network, SampleSet retainBatch, float[] forgetGradient,
+                                 java.util.function.UnaryOperator<float[]> normaliseRetain,
+                                 java.util.function.UnaryOperator<float[]> normaliseForget) {
+        float[][] perSample = network.perSampleGradients(retainBatch);
+        OrthogonalProjection projection = mode == ProjectionMode.GLOBAL
+                ? OrthogonalProjection.global(perSample, OrthogonalProjection.DEFAULT_RANK_TOLERANCE)
+                : OrthogonalProjection.perTensor(perSample, network.layout(), OrthogonalProjection.DEFAULT_RANK_TOLERANCE);
+        float[] forget = projection.project(normaliseForget.apply(projection.project(forgetGradient)));
+        float[] retain = normaliseRetain.apply(Vectors.mean(perSample));
+        return new Directions(retain, forget, projection.rank());
+    }
+
+    @Override
+    protected float[] update(Network network, Step step) {
+        Directions d = directions(network, step.retainBatch(), step.forgetGradient(network),
+                step::normaliseRetain, step::normaliseForget);
+        double alpha = settings.alpha();
+        return Vectors.combine(alpha, d.retain(), -(1 - alpha), d.forget());
+    }
+}

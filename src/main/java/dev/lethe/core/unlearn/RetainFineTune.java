@@ -1,0 +1,24 @@
+package dev.lethe.core.unlearn;
+
+import dev.lethe.core.model.Network;
+
+/**
+ * Fine-tuning on the retain buffer only: forgets by catastrophic forgetting, never touching the
+ * forget set. Shows how much a small retain buffer alone achieves.
+ */
+public final class RetainFineTune extends StepwiseUnlearner {
+
+    public RetainFineTune(UnlearningSettings settings) {
+        super(settings);
+    }
+
+    @Override
+    public String name() {
+        return "finetune";
+    }
+
+    @Override
+    protected float[] update(Network network, Step step) {
+        return step.normaliseRetain(network.meanGradient(step.retainBatch()));
+    }
+}
