@@ -35,7 +35,7 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--train-size", defaultValue = "2000", description = "training samples (default: ${DEFAULT-VALUE})")
     int trainSize;
 
-    @Option(names = "--forget-size", defaultValue = "100", description = "samples to forget, taken as whole subjects (default: ${DEFAULT-VALUE})")
+    @Option(names = "--forget-size", defaultValue = "200", description = "samples to forget, taken as whole subjects (default: ${DEFAULT-VALUE})")
     int forgetSize;
 
     @Option(names = "--retain-size", defaultValue = "100", description = "retain buffer size (default: ${DEFAULT-VALUE})")
@@ -67,8 +67,11 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "60", description = "most training epochs for the original and retrain models (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--target-loss", defaultValue = "0.002", description = "training stops once an epoch's mean loss is below this (default: ${DEFAULT-VALUE})")
+    @Option(names = "--target-loss", defaultValue = "0.0001", description = "training stops once an epoch's mean loss is below this (default: ${DEFAULT-VALUE})")
     double targetLoss;
+
+    @Option(names = "--training-lr", defaultValue = "0.002", description = "Adam learning rate for training, cosine-decayed (default: ${DEFAULT-VALUE})")
+    double trainingRate;
 
     @Option(names = "--max-steps", defaultValue = "100", description = "unlearning step budget for every method (default: ${DEFAULT-VALUE})")
     int maxSteps;
@@ -85,8 +88,8 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-adam", description = "use raw gradient directions instead of Adam-normalised ones")
     boolean noAdam;
 
-    @Option(names = "--lr-grid", split = ",", description = "learning rates tried for every method (default: 1e-4,3e-4,1e-3,3e-3)")
-    List<Double> learningRates = List.of(1e-4, 3e-4, 1e-3, 3e-3);
+    @Option(names = "--lr-grid", split = ",", description = "learning rates tried for every method (default: 3e-4,1e-3,3e-3)")
+    List<Double> learningRates = List.of(3e-4, 1e-3, 3e-3);
 
     @Option(names = "--alpha-grid", split = ",", description = "retain weights tried where a method has one (default: 0.5,0.9)")
     List<Double> alphas = List.of(0.5, 0.9);
@@ -134,7 +137,7 @@ public class BenchCommand implements Callable<Integer> {
                 retainBatch, !noAdam, ForgetObjective.parse(objective), StopRule.parse(stopRule));
         BenchmarkConfig config = new BenchmarkConfig(dataset, dataDir, trainSize, forgetSize, retainSize,
                 validationSize, holdoutSize, Architecture.parse(architecture), device, methods, seed,
-                new TrainingRecipe(epochs, 32, 1e-3, targetLoss), unlearning, learningRates, alphas,
+                new TrainingRecipe(epochs, 32, trainingRate, targetLoss), unlearning, learningRates, alphas,
                 retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool);
         long start = System.nanoTime();
         BenchmarkReport report = new BenchmarkRunner(config, line -> System.err.println("[bench] " + line)).run();

@@ -13,6 +13,11 @@ import java.util.List;
  * enough"), dropping any gradient whose remainder is below a relative rank tolerance, so
  * duplicate or dependent retain samples shrink the basis instead of producing NaN.
  *
+ * <p>Gram–Schmidt on the gradients themselves, rather than a pseudo-inverse of the B×B Gram
+ * matrix: the Gram matrix squares the condition number, and with nearly dead units (tiny but
+ * non-zero gradient columns) its pseudo-inverse left forget directions measurably inside the
+ * retain span (|cos| ≈ 0.2 in a 16-element bias tensor). The cost here is B²·P flops per step.
+ *
  * <p>Two modes: {@link #global} uses one basis over all parameters; {@link #perTensor} builds one
  * basis per parameter tensor, as the OrthoGrad paper's code does with a reduced QR per tensor.
  * Per tensor, every tensor with no more elements than retain samples is spanned completely and
@@ -110,22 +115,35 @@ public final class OrthogonalProjection {
 
     private static void removeComponents(double[] v, List<double[]> basis) {
         for (double[] q : basis) {
-            double dot = 0;
-            for (int i = 0; i < v.length; i++) {
-                dot += q[i] * v[i];
-            }
+            double dot = dot(q, v);
             for (int i = 0; i < v.length; i++) {
                 v[i] -= dot * q[i];
             }
         }
     }
 
-    private static double norm(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x * x;
+    /** Four independent partial sums: the JIT cannot reorder one float64 sum, but can run four. */
+    private static double dot(double[] a, double[] b) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int n = a.length;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
         }
-        return Math.sqrt(s);
+        for (; i < n; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static double norm(double[] v) {
+        return Math.sqrt(dot(v, v));
     }
 
     private static int width(float[][] rows) {

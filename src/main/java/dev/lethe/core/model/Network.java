@@ -178,28 +178,65 @@ public final class Network implements AutoCloseable {
             int end = Math.min(n, start + EVAL_CHUNK);
             try (NDManager scope = manager.newSubManager()) {
                 NDArray logits = forward(scope, samples.samples().subList(start, end), false);
-                float[] z = logits.toFloatArray();
-                for (int i = start; i < end; i++) {
-                    int row = (i - start) * numClasses;
-                    int label = samples.get(i).label();
-                    double max = Double.NEGATIVE_INFINITY;
-                    int argMax = 0;
-                    for (int c = 0; c < numClasses; c++) {
-                        if (z[row + c] > max) {
-                            max = z[row + c];
-                            argMax = c;
-                        }
-                    }
-                    double sumExp = 0;
-                    for (int c = 0; c < numClasses; c++) {
-                        sumExp += Math.exp(z[row + c] - max);
-                    }
-                    losses[i] = Math.log(sumExp) + max - z[row + label];
-                    correct[i] = argMax == label;
-                }
+                fillPredictions(logits.toFloatArray(), samples, start, end, losses, correct, start);
             }
         }
         return new Predictions(losses, correct);
+    }
+
+    /** Predictions of one forward pass and, when asked for, the gradient from the same pass. */
+    public record PassResult(Predictions predictions, float[] gradient) {
+    }
+
+    /**
+     * One forward pass over {@code samples}; {@code weighting} sees its predictions and returns
+     * per-sample weights w_i, or null to skip the backward pass. With weights, the gradient of
+     * Σ w_i·ℓ_i is taken from the same pass, so that weights can depend on the current losses
+     * without a second forward pass.
+     */
+    public PassResult predictThenGradient(SampleSet samples, java.util.function.Function<Predictions, double[]> weighting) {
+        try (NDManager scope = manager.newSubManager();
+             GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
+            NDArray logits = forward(scope, samples.samples(), true);
+            Predictions predictions = predictions(logits.toFloatArray(), samples, 0, samples.size());
+            double[] weights = weighting.apply(predictions);
+            if (weights == null) {
+                return new PassResult(predictions, null);
+            }
+            zeroGradients();
+            collector.backward(crossEntropy(scope, logits, samples.samples(), weights));
+            return new PassResult(predictions, gradients());
+        }
+    }
+
+    private Predictions predictions(float[] z, SampleSet samples, int start, int end) {
+        double[] losses = new double[end - start];
+        boolean[] correct = new boolean[end - start];
+        fillPredictions(z, samples, start, end, losses, correct, 0);
+        return new Predictions(losses, correct);
+    }
+
+    /** Cross-entropy and argmax from logits, computed in float64 on the JVM. */
+    private void fillPredictions(float[] z, SampleSet samples, int start, int end, double[] losses,
+                                 boolean[] correct, int outOffset) {
+        for (int i = start; i < end; i++) {
+            int row = (i - start) * numClasses;
+            int label = samples.get(i).label();
+            double max = Double.NEGATIVE_INFINITY;
+            int argMax = 0;
+            for (int c = 0; c < numClasses; c++) {
+                if (z[row + c] > max) {
+                    max = z[row + c];
+                    argMax = c;
+                }
+            }
+            double sumExp = 0;
+            for (int c = 0; c < numClasses; c++) {
+                sumExp += Math.exp(z[row + c] - max);
+            }
+            losses[outOffset + i - start] = Math.log(sumExp) + max - z[row + label];
+            correct[outOffset + i - start] = argMax == label;
+        }
     }
 
     /** ∇θ of the mean cross-entropy over the batch. */

@@ -30,6 +30,8 @@ public final class SupervisedTraining {
         List<Sample> order = new ArrayList<>(data.samples());
         double epochLoss = Double.NaN;
         int epoch = 0;
+        long step = 0;
+        long totalSteps = (long) recipe.maxEpochs() * ((order.size() + recipe.batchSize() - 1) / recipe.batchSize());
         while (epoch < recipe.maxEpochs()) {
             epoch++;
             Collections.shuffle(order, random);
@@ -40,7 +42,7 @@ public final class SupervisedTraining {
                 java.util.Arrays.fill(weights, 1.0 / batch.size());
                 NetworkGradient g = network.weightedGradientAndLoss(batch, weights);
                 lossSum += g.loss() * batch.size();
-                network.step(adam.direction(g.gradient()), recipe.learningRate());
+                network.step(adam.direction(g.gradient()), recipe.learningRateAt(step++, totalSteps));
             }
             epochLoss = lossSum / order.size();
             if (progress != null) {

@@ -1,8 +1,9 @@
 package dev.lethe.core.model;
 
 /**
- * How the original model and the retrain oracle are trained: Adam on shuffled mini-batches until
- * the mean training loss of an epoch falls below {@code targetLoss} or {@code maxEpochs} pass.
+ * How the original model and the retrain oracle are trained: Adam on shuffled mini-batches, the
+ * learning rate decaying along a cosine from {@code learningRate} to zero over {@code maxEpochs},
+ * stopping early once the mean training loss of an epoch falls below {@code targetLoss}.
  * Training to a near-zero loss is deliberate: a model that memorises its training set is the
  * case where unlearning matters and where membership can be measured.
  */
@@ -15,7 +16,12 @@ public record TrainingRecipe(int maxEpochs, int batchSize, double learningRate, 
         }
     }
 
+    /** The learning rate for a (0-based) step out of {@code totalSteps}. */
+    public double learningRateAt(long step, long totalSteps) {
+        return 0.5 * learningRate * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
+    }
+
     public static TrainingRecipe defaults() {
-        return new TrainingRecipe(60, 32, 1e-3, 0.002);
+        return new TrainingRecipe(40, 32, 1e-3, 1e-4);
     }
 }

@@ -1,18 +1,11 @@
 package dev.lethe.core.unlearn;
 
-import dev.lethe.core.data.SampleSet;
-import dev.lethe.core.model.Network;
-
 import java.util.Arrays;
 
-/** The forget term's gradient g_u, the direction whose ascent forgets. */
+/** Per-sample weights of the forget term: its gradient g_u = ∇θ Σ w_i·ℓ_i is ascended. */
 final class ForgetGradient {
 
     private ForgetGradient() {
-    }
-
-    static float[] of(Network network, SampleSet forget, UnlearningCheck check, ForgetObjective objective) {
-        return network.weightedGradient(forget, weights(check, objective));
     }
 
     /**

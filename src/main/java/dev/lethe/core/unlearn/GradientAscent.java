@@ -17,6 +17,6 @@ public final class GradientAscent extends StepwiseUnlearner {
 
     @Override
     protected float[] update(Network network, Step step) {
-        return Vectors.scale(-1, step.normaliseForget(step.forgetGradient(network)));
+        return Vectors.scale(-1, step.normaliseForget(step.forgetGradient()));
     }
 }

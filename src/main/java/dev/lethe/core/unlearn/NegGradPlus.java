@@ -21,7 +21,7 @@ public final class NegGradPlus extends StepwiseUnlearner {
     @Override
     protected float[] update(Network network, Step step) {
         float[] retain = step.normaliseRetain(network.meanGradient(step.retainBatch()));
-        float[] forget = step.normaliseForget(step.forgetGradient(network));
+        float[] forget = step.normaliseForget(step.forgetGradient());
         double alpha = settings.alpha();
         return Vectors.combine(alpha, retain, -(1 - alpha), forget);
     }

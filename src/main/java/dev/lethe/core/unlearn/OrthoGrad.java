@@ -52,7 +52,7 @@ public final class OrthoGrad extends StepwiseUnlearner {
 
     @Override
     protected float[] update(Network network, Step step) {
-        Directions d = directions(network, step.retainBatch(), step.forgetGradient(network),
+        Directions d = directions(network, step.retainBatch(), step.forgetGradient(),
                 step::normaliseRetain, step::normaliseForget);
         double alpha = settings.alpha();
         return Vectors.combine(alpha, d.retain(), -(1 - alpha), d.forget());

@@ -18,6 +18,11 @@ public final class RetainFineTune extends StepwiseUnlearner {
     }
 
     @Override
+    protected boolean usesForgetGradient() {
+        return false;
+    }
+
+    @Override
     protected float[] update(Network network, Step step) {
         return step.normaliseRetain(network.meanGradient(step.retainBatch()));
     }

@@ -17,6 +17,13 @@ import java.util.Random;
  */
 public abstract class StepwiseUnlearner implements Unlearner {
 
+    /**
+     * Steps between re-evaluations of the reference set. The forget set is evaluated every step
+     * (the loss-matching weights need it); the reference set is larger and moves slowly, and
+     * evaluating it every step cost as much as the per-sample gradients.
+     */
+    static final int REFERENCE_EVERY = 4;
+
     protected final UnlearningSettings settings;
 
     protected StepwiseUnlearner(UnlearningSettings settings) {
@@ -27,21 +34,24 @@ public abstract class StepwiseUnlearner implements Unlearner {
         return settings;
     }
 
-    /** The update for one step, given the current check; θ ← θ − lr·update. */
+    /** The update for one step; θ ← θ − lr·update. */
     protected abstract float[] update(Network network, Step step);
+
+    /** Whether {@link Step#forgetGradient()} is used; if not, its backward pass is skipped. */
+    protected boolean usesForgetGradient() {
+        return true;
+    }
 
     /** What a method needs for one step. Adam state lives here, one per term. */
     protected final class Step {
-        private final UnlearningTask task;
-        private final UnlearningCheck check;
         private final SampleSet retainBatch;
+        private final float[] forgetGradient;
         private final Adam retainAdam;
         private final Adam forgetAdam;
 
-        Step(UnlearningTask task, UnlearningCheck check, SampleSet retainBatch, Adam retainAdam, Adam forgetAdam) {
-            this.task = task;
-            this.check = check;
+        Step(SampleSet retainBatch, float[] forgetGradient, Adam retainAdam, Adam forgetAdam) {
             this.retainBatch = retainBatch;
+            this.forgetGradient = forgetGradient;
             this.retainAdam = retainAdam;
             this.forgetAdam = forgetAdam;
         }
@@ -50,9 +60,9 @@ public abstract class StepwiseUnlearner implements Unlearner {
             return retainBatch;
         }
 
-        /** The gradient whose ascent forgets, under the configured objective. */
-        public float[] forgetGradient(Network network) {
-            return ForgetGradient.of(network, task.forget(), check, settings.objective());
+        /** The gradient whose ascent forgets, under the configured objective, at the current θ. */
+        public float[] forgetGradient() {
+            return forgetGradient;
         }
 
         public float[] normaliseRetain(float[] g) {
@@ -64,6 +74,10 @@ public abstract class StepwiseUnlearner implements Unlearner {
         }
     }
 
+    /**
+     * Each iteration starts with one forward pass over the forget set: its losses decide whether
+     * to stop and, if not, weigh the forget objective, whose gradient comes from the same pass.
+     */
     @Override
     public UnlearningResult unlearn(Network network, UnlearningTask task, StepObserver observer) {
         long start = System.nanoTime();
@@ -71,28 +85,40 @@ public abstract class StepwiseUnlearner implements Unlearner {
         RetainBatches batches = new RetainBatches(task.retain(), settings.retainBatchSize(), task.seed());
         Adam retainAdam = new Adam(network.parameterCount());
         Adam forgetAdam = new Adam(network.parameterCount());
-        UnlearningCheck check = UnlearningCheck.of(network, task.forget(), task.reference());
+        Network.Predictions reference = network.predict(task.reference());
         int steps = 0;
-        String reason = "budget";
-        if (settings.stopRule().satisfied(check)) {
-            reason = settings.stopRule().name().toLowerCase(java.util.Locale.ROOT);
-        } else {
-            while (steps < settings.maxSteps()) {
-                steps++;
-                float[] update = update(network, new Step(task, check, batches.next(), retainAdam, forgetAdam));
-                network.step(update, settings.learningRate());
-                check = UnlearningCheck.of(network, task.forget(), task.reference());
-                long t = System.nanoTime();
-                observer.afterStep(steps, network);
-                observed += System.nanoTime() - t;
-                if (settings.stopRule().satisfied(check)) {
-                    reason = settings.stopRule().name().toLowerCase(java.util.Locale.ROOT);
-                    break;
+        String reason;
+        UnlearningCheck[] check = new UnlearningCheck[1];
+        while (true) {
+            Network.Predictions referenceNow = reference;
+            boolean budgetLeft = steps < settings.maxSteps();
+            Network.PassResult pass = network.predictThenGradient(task.forget(), forgetPredictions -> {
+                check[0] = UnlearningCheck.of(forgetPredictions, referenceNow);
+                if (!budgetLeft || settings.stopRule().satisfied(check[0]) || !usesForgetGradient()) {
+                    return null;
                 }
+                return ForgetGradient.weights(check[0], settings.objective());
+            });
+            if (!budgetLeft) {
+                reason = "budget";
+                break;
             }
+            if (settings.stopRule().satisfied(check[0])) {
+                reason = settings.stopRule().name().toLowerCase(java.util.Locale.ROOT);
+                break;
+            }
+            steps++;
+            float[] update = update(network, new Step(batches.next(), pass.gradient(), retainAdam, forgetAdam));
+            network.step(update, settings.learningRate());
+            if (steps % REFERENCE_EVERY == 0) {
+                reference = network.predict(task.reference());
+            }
+            long t = System.nanoTime();
+            observer.afterStep(steps, network);
+            observed += System.nanoTime() - t;
         }
         double seconds = (System.nanoTime() - start - observed) / 1e9;
-        return new UnlearningResult(name(), steps, reason, seconds, check);
+        return new UnlearningResult(name(), steps, reason, seconds, check[0]);
     }
 
     /** Cycles through the retain buffer in seeded random order, B samples at a time. */

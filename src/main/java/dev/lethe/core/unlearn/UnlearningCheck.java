@@ -12,9 +12,11 @@ public record UnlearningCheck(double forgetAccuracy, double referenceAccuracy,
                               double[] forgetLosses, double[] referenceLosses, double lossAuc) {
 
     public static UnlearningCheck of(Network network, SampleSet forget, SampleSet reference) {
-        Network.Predictions f = network.predict(forget);
-        Network.Predictions r = network.predict(reference);
-        return new UnlearningCheck(f.accuracy(), r.accuracy(), f.losses(), r.losses(),
-                MembershipInference.lossAuc(f.losses(), r.losses()));
+        return of(network.predict(forget), network.predict(reference));
+    }
+
+    public static UnlearningCheck of(Network.Predictions forget, Network.Predictions reference) {
+        return new UnlearningCheck(forget.accuracy(), reference.accuracy(), forget.losses(), reference.losses(),
+                MembershipInference.lossAuc(forget.losses(), reference.losses()));
     }
 }
