@@ -21,7 +21,7 @@ class BenchmarkRunnerTest {
         List<String> log = new ArrayList<>();
         BenchmarkConfig config = new BenchmarkConfig("synthetic", Path.of("unused"), 300, 30, 40, 200, 200,
                 Architecture.CNN, "cpu", BenchmarkConfig.ALL_METHODS, 7,
-                new TrainingRecipe(12, 32, 2e-3, 1e-4),
+                new TrainingRecipe(30, 32, 2e-3, 1e-4),
                 new UnlearningSettings(15, 2e-3, 0.5, 16, true, ForgetObjective.MATCH, StopRule.INDISTINGUISHABLE),
                 List.of(2e-3), List.of(0.5), true, List.of(0.05, 0.1), 5, 1, "train-pool");
         BenchmarkReport report = new BenchmarkRunner(config, log::add).run();
