@@ -43,6 +43,8 @@ public final class BenchmarkRunner {
 
     private final BenchmarkConfig config;
     private final Consumer<String> progress;
+    /** The original model's accuracy on the selection split: the utility a method must keep. */
+    private double selectionBaseline = Double.NaN;
 
     public BenchmarkRunner(BenchmarkConfig config, Consumer<String> progress) {
         this.config = config;
@@ -199,8 +201,6 @@ public final class BenchmarkRunner {
         double auc = MembershipInference.attack(f.losses(), s.losses(), config.miaFolds(), config.seed()).auc();
         return Math.abs(auc - 0.5) + Math.abs(f.accuracy() - s.accuracy()) + Math.max(0, selectionBaseline - s.accuracy());
     }
-
-    private double selectionBaseline = Double.NaN;
 
     private StepwiseUnlearner create(String method, UnlearningSettings s) {
         return switch (method) {
