@@ -1,0 +1,415 @@
+package dev.lethe.core.requests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The {@link SubjectIndex} on disk, in RocksDB, so that a restart resumes reading
+ * {@code lethe.samples} from the stored offsets instead of replaying the whole topic.
+ *
+ * <p>One key space, told apart by prefixes (all strings UTF-8):
+ * <ul>
+ *   <li>{@code s/<sampleId>} → the sample: format byte, label, subject id, split, then the features
+ *       as little-endian float32 (all numbers little-endian);</li>
+ *   <li>{@code u/<subjectId>\0<sampleId>} → empty: membership, so {@link #samplesOf} is one prefix
+ *       scan (NUL separates, so subject {@code a} never matches subject {@code a/b});</li>
+ *   <li>{@code e/<subjectId>} → empty: the subject was erased;</li>
+ *   <li>{@code o/<partition>} → next offset to read, int64;</li>
+ *   <li>{@code m/size} → number of samples, int64, so {@link #size()} is exact.</li>
+ * </ul>
+ *
+ * <p>A group of writes ({@link #apply}) is one {@link WriteBatchWithIndex}, written at once; reads
+ * inside the group see its own writes. Groups that erase (mark a subject erased or remove its
+ * samples) are fsynced, since the erasure is promised to the requester; others go to the WAL
+ * without fsync: after a power loss they are simply re-read from the topic, because data and
+ * offsets are lost or kept together. A point-lookup Bloom filter keeps the per-sample "already
+ * there?" and "erased?" checks cheap.
+ *
+ * <p>Writes are serialised; reads may come from any thread.
+ */
+public final class RocksSubjectIndex implements SubjectIndex {
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final byte FORMAT = 1;
+    private static final byte[] SIZE_KEY = "m/size".getBytes(StandardCharsets.UTF_8);
+
+    private final Options options;
+    private final RocksDB db;
+    private final ReadOptions readOptions = new ReadOptions();
+    private final WriteOptions writeOptions = new WriteOptions();
+    private final WriteOptions syncWriteOptions = new WriteOptions().setSync(true);
+    private volatile long size;
+    private volatile boolean closed;
+
+    private RocksSubjectIndex(Options options, RocksDB db) {
+        this.options = options;
+        this.db = db;
+        this.size = readLong(SIZE_KEY).orElse(0L);
+    }
+
+    /** Opens the index in {@code directory}, creating it if missing. */
+    public static RocksSubjectIndex open(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        Options options = new Options()
+                .setCreateIfMissing(true)
+                .setKeepLogFileNum(5)
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
+        try {
+            Files.createDirectories(directory);
+            return new RocksSubjectIndex(options, RocksDB.open(options, directory.toString()));
+        } catch (IOException e) {
+            options.close();
+            throw new UncheckedIOException(e);
+        } catch (RocksDBException e) {
+            options.close();
+            throw storage("open " + directory, e);
+        }
+    }
+
+    @Override
+    public synchronized void apply(Consumer<Writes> writes) {
+        Objects.requireNonNull(writes, "writes");
+        checkOpen();
+        try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true)) {
+            Group group = new Group(batch);
+            try {
+                writes.accept(group);
+            } finally {
+                group.closed = true;
+            }
+            if (batch.count() == 0) {
+                return;
+            }
+            long newSize = size + group.sizeDelta;
+            if (group.sizeDelta != 0) {
+                batch.put(SIZE_KEY, longBytes(newSize));
+            }
+            db.write(group.erases ? syncWriteOptions : writeOptions, batch);
+            size = newSize;
+        } catch (RocksDBException e) {
+            throw storage("write", e);
+        }
+    }
+
+    @Override
+    public List<StoredSample> samplesOf(String subjectId) {
+        byte[] prefix = memberPrefix(subjectId);
+        checkOpen();
+        Snapshot snapshot = db.getSnapshot();
+        try (Slice upper = new Slice(upperBound(prefix));
+                ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(ro)) {
+            List<String> ids = new ArrayList<>();
+            List<byte[]> keys = new ArrayList<>();
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                String sampleId = sampleIdOf(it.key(), prefix.length);
+                ids.add(sampleId);
+                keys.add(sampleKey(sampleId));
+            }
+            it.status();
+            if (keys.isEmpty()) {
+                return List.of();
+            }
+            List<byte[]> values = db.multiGetAsList(ro, keys);
+            List<StoredSample> result = new ArrayList<>(values.size());
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) != null) {
+                    result.add(decodeSample(ids.get(i), values.get(i)));
+                }
+            }
+            return result;
+        } catch (RocksDBException e) {
+            throw storage("read subject", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    @Override
+    public Optional<StoredSample> get(String sampleId) {
+        Objects.requireNonNull(sampleId, "sampleId");
+        return read(sampleKey(sampleId)).map(v -> decodeSample(sampleId, v));
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean isErased(String subjectId) {
+        return read(erasedKey(subjectId)).isPresent();
+    }
+
+    @Override
+    public Optional<Long> committedOffset(int partition) {
+        return readLong(offsetKey(partition));
+    }
+
+    /** Releases the database; idempotent. Call once readers have stopped. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        db.close();
+        readOptions.close();
+        writeOptions.close();
+        syncWriteOptions.close();
+        options.close();
+    }
+
+    /** The writes of one group, staged in an indexed batch so that they can read each other. */
+    private final class Group implements Writes {
+
+        private final WriteBatchWithIndex batch;
+        private long sizeDelta;
+        private boolean erases;
+        private boolean closed;
+
+        Group(WriteBatchWithIndex batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public boolean put(StoredSample sample) {
+            checkGroupOpen();
+            Objects.requireNonNull(sample, "sample");
+            try {
+                if (batch.getFromBatchAndDB(db, readOptions, erasedKey(sample.subjectId())) != null) {
+                    return false;
+                }
+                byte[] key = sampleKey(sample.sampleId());
+                byte[] previous = batch.getFromBatchAndDB(db, readOptions, key);
+                if (previous == null) {
+                    sizeDelta++;
+                } else {
+                    String previousSubject = subjectOf(previous);
+                    if (!previousSubject.equals(sample.subjectId())) {
+                        batch.delete(memberKey(previousSubject, sample.sampleId()));
+                    }
+                }
+                batch.put(key, encodeSample(sample));
+                batch.put(memberKey(sample.subjectId(), sample.sampleId()), new byte[0]);
+                return true;
+            } catch (RocksDBException e) {
+                throw storage("put", e);
+            }
+        }
+
+        @Override
+        public void removeSample(String sampleId) {
+            checkGroupOpen();
+            Objects.requireNonNull(sampleId, "sampleId");
+            byte[] key = sampleKey(sampleId);
+            try {
+                byte[] previous = batch.getFromBatchAndDB(db, readOptions, key);
+                if (previous != null) {
+                    batch.delete(key);
+                    batch.delete(memberKey(subjectOf(previous), sampleId));
+                    sizeDelta--;
+                }
+            } catch (RocksDBException e) {
+                throw storage("remove sample", e);
+            }
+        }
+
+        @Override
+        public int removeSubject(String subjectId) {
+            checkGroupOpen();
+            byte[] prefix = memberPrefix(subjectId);
+            List<String> ids = new ArrayList<>();
+            try (RocksIterator base = db.newIterator(readOptions);
+                    RocksIterator it = batch.newIteratorWithBase(base)) {
+                for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                    ids.add(sampleIdOf(it.key(), prefix.length));
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw storage("scan subject", e);
+            }
+            for (String sampleId : ids) {
+                delete(sampleKey(sampleId));
+                delete(memberKey(subjectId, sampleId));
+            }
+            sizeDelta -= ids.size();
+            erases = true;
+            return ids.size();
+        }
+
+        @Override
+        public void markErased(String subjectId) {
+            checkGroupOpen();
+            stage(erasedKey(subjectId), new byte[0]);
+            erases = true;
+        }
+
+        @Override
+        public void commitOffset(int partition, long offset) {
+            checkGroupOpen();
+            InMemorySubjectIndex.checkOffset(partition, offset);
+            stage(offsetKey(partition), longBytes(offset));
+        }
+
+        private void stage(byte[] key, byte[] value) {
+            try {
+                batch.put(key, value);
+            } catch (RocksDBException e) {
+                throw storage("stage put", e);
+            }
+        }
+
+        private void delete(byte[] key) {
+            try {
+                batch.delete(key);
+            } catch (RocksDBException e) {
+                throw storage("stage delete", e);
+            }
+        }
+
+        private void checkGroupOpen() {
+            if (closed) {
+                throw new IllegalStateException("writes used after apply() returned");
+            }
+        }
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    private Optional<byte[]> read(byte[] key) {
+        checkOpen();
+        try {
+            return Optional.ofNullable(db.get(readOptions, key));
+        } catch (RocksDBException e) {
+            throw storage("read", e);
+        }
+    }
+
+    private Optional<Long> readLong(byte[] key) {
+        return read(key).map(v -> ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong());
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("index is closed");
+        }
+    }
+
+    private static UncheckedIOException storage(String what, RocksDBException e) {
+        return new UncheckedIOException("RocksDB " + what + " failed: " + e.getMessage(), new IOException(e));
+    }
+
+    // ---- keys --------------------------------------------------------------------------------
+
+    private static byte[] key(String prefix, String id) {
+        return (prefix + id).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] sampleKey(String sampleId) {
+        return key("s/", sampleId);
+    }
+
+    static byte[] memberPrefix(String subjectId) {
+        return key("u/", StoredSample.checkSubjectId(subjectId) + '\0');
+    }
+
+    static byte[] memberKey(String subjectId, String sampleId) {
+        return key("u/", StoredSample.checkSubjectId(subjectId) + '\0' + sampleId);
+    }
+
+    static byte[] erasedKey(String subjectId) {
+        return key("e/", StoredSample.checkSubjectId(subjectId));
+    }
+
+    static byte[] offsetKey(int partition) {
+        return key("o/", Integer.toString(partition));
+    }
+
+    private static String sampleIdOf(byte[] memberKey, int prefixLength) {
+        return new String(memberKey, prefixLength, memberKey.length - prefixLength, StandardCharsets.UTF_8);
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** The smallest key after every key starting with {@code prefix} (which ends in NUL here). */
+    private static byte[] upperBound(byte[] prefix) {
+        byte[] upper = prefix.clone();
+        upper[upper.length - 1]++;
+        return upper;
+    }
+
+    private static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+    }
+
+    // ---- sample values -----------------------------------------------------------------------
+
+    /** Format byte, label, subject id, split, feature count, features; little-endian throughout. */
+    static byte[] encodeSample(StoredSample sample) {
+        byte[] subject = sample.subjectId().getBytes(StandardCharsets.UTF_8);
+        byte[] split = sample.split().getBytes(StandardCharsets.UTF_8);
+        float[] features = sample.features();
+        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + 4 + subject.length + 4 + split.length + 4
+                + 4 * features.length).order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(FORMAT).putInt(sample.label());
+        buf.putInt(subject.length).put(subject);
+        buf.putInt(split.length).put(split);
+        buf.putInt(features.length);
+        buf.asFloatBuffer().put(features);
+        return buf.array();
+    }
+
+    static StoredSample decodeSample(String sampleId, byte[] value) {
+        ByteBuffer buf = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        byte format = buf.get();
+        if (format != FORMAT) {
+            throw new IllegalStateException("unknown sample format " + format + " for " + sampleId);
+        }
+        int label = buf.getInt();
+        String subject = string(buf);
+        String split = string(buf);
+        float[] features = new float[buf.getInt()];
+        buf.asFloatBuffer().get(features);
+        return new StoredSample(sampleId, subject, label, split, features);
+    }
+
+    private static String subjectOf(byte[] value) {
+        ByteBuffer buf = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        buf.position(1 + 4);
+        return string(buf);
+    }
+
+    private static String string(ByteBuffer buf) {
+        byte[] bytes = new byte[buf.getInt()];
+        buf.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
