@@ -1,0 +1,149 @@
+package dev.lethe.core.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Links audit events into a tamper-evident chain:
+ * {@code hash = sha256_hex(prevHash + "\n" + canonicalJson(data without "hash"))}, where the data is
+ * {@link CloudEventJson#data(AuditEvent)} (so it includes {@code prevHash} and the event type) and
+ * canonical JSON has keys sorted at every level and no whitespace. The first event's
+ * {@code prevHash} is {@link #GENESIS_HASH}.
+ *
+ * <p>Changing, dropping, inserting or reordering events breaks the chain at the first affected
+ * event ({@link #verify}). An appended event that is then not published (an aborted transaction)
+ * must be forgotten by {@link #resumeFrom resuming} from the last published hash.
+ *
+ * <p>{@link #append} is synchronised; the static methods are pure.
+ */
+public final class AuditChain {
+
+    /** {@code prevHash} of the first event: 64 zeros. */
+    public static final String GENESIS_HASH = "0".repeat(64);
+
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .build();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private String lastHash;
+
+    private AuditChain(String lastHash) {
+        this.lastHash = lastHash;
+    }
+
+    /** A new chain, starting at {@link #GENESIS_HASH}. */
+    public static AuditChain genesis() {
+        return new AuditChain(GENESIS_HASH);
+    }
+
+    /**
+     * A chain that continues after an event whose hash is {@code lastHash} (read back from the
+     * audit topic at start-up).
+     *
+     * @throws IllegalArgumentException if {@code lastHash} is not 64 lowercase hex digits
+     */
+    public static AuditChain resumeFrom(String lastHash) {
+        if (lastHash == null || !ModelVersionEvent.SHA256_HEX.matcher(lastHash).matches()) {
+            throw new IllegalArgumentException("lastHash must be 64 lowercase hex digits");
+        }
+        return new AuditChain(lastHash);
+    }
+
+    /** The hash of the last appended event ({@link #GENESIS_HASH} for a new chain). */
+    public synchronized String lastHash() {
+        return lastHash;
+    }
+
+    /**
+     * Sets the event's {@code prevHash} and {@code hash} (whatever they were) and advances the chain.
+     *
+     * @return the chained event, to be published in this order
+     */
+    public synchronized AuditEvent append(AuditEvent event) {
+        Objects.requireNonNull(event, "event");
+        String hash = hashOf(lastHash, event);
+        AuditEvent chained = event.withHashes(lastHash, hash);
+        lastHash = hash;
+        return chained;
+    }
+
+    /** The chain hash of {@code event} placed after {@code prevHash} (its own hash fields are ignored). */
+    public static String hashOf(String prevHash, AuditEvent event) {
+        String canonical = canonicalJson(event.withHashes(prevHash, null));
+        return sha256Hex(prevHash + "\n" + canonical);
+    }
+
+    /** The canonical JSON that is hashed: the event's data without {@code hash}, keys sorted, no whitespace. */
+    public static String canonicalJson(AuditEvent event) {
+        ObjectNode data = CloudEventJson.data(event);
+        data.remove("hash");
+        try {
+            // Trees keep insertion order; as plain maps the mapper sorts keys at every level.
+            Object plain = CANONICAL.treeToValue(data, Object.class);
+            return CANONICAL.writeValueAsString(plain);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise an audit event", e);
+        }
+    }
+
+    /** Verifies a chain that starts at {@link #GENESIS_HASH}. */
+    public static Verification verify(List<AuditEvent> events) {
+        return verify(GENESIS_HASH, events);
+    }
+
+    /** Verifies a segment of a chain whose first event must follow {@code prevHash}. */
+    public static Verification verify(String prevHash, List<AuditEvent> events) {
+        String expectedPrev = Objects.requireNonNull(prevHash, "prevHash");
+        for (int i = 0; i < events.size(); i++) {
+            AuditEvent e = events.get(i);
+            if (!expectedPrev.equals(e.prevHash())) {
+                return Verification.brokenAt(i, i == 0 ? "prevHash is not the chain's starting hash"
+                        : "prevHash does not link to the hash of event " + (i - 1));
+            }
+            if (e.hash() == null || !e.hash().equals(hashOf(expectedPrev, e))) {
+                return Verification.brokenAt(i, "hash does not match the event's content");
+            }
+            expectedPrev = e.hash();
+        }
+        return Verification.intact();
+    }
+
+    /**
+     * Outcome of {@link #verify}.
+     *
+     * @param ok          whether every event links and hashes correctly
+     * @param brokenIndex index of the first bad event, or -1 if ok
+     * @param reason      why that event is bad, or null if ok
+     */
+    public record Verification(boolean ok, int brokenIndex, String reason) {
+
+        static Verification intact() {
+            return new Verification(true, -1, null);
+        }
+
+        static Verification brokenAt(int index, String reason) {
+            return new Verification(false, index, reason);
+        }
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+}

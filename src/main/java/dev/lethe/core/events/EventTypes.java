@@ -1,0 +1,89 @@
+package dev.lethe.core.events;
+
+import java.util.List;
+
+/**
+ * Names shared by Lethe's producers, consumers and tests: CloudEvent types, the default topic
+ * names (each is configurable; these are the defaults), and Kafka header names.
+ *
+ * <p>CloudEvents follow the Kafka protocol binding of CloudEvents 1.0: structured mode carries the
+ * whole event as JSON in the value (header {@value #CONTENT_TYPE_HEADER} =
+ * {@value #STRUCTURED_CONTENT_TYPE}); binary mode carries the attributes as {@code ce_*} headers and
+ * only the data in the value.
+ */
+public final class EventTypes {
+
+    private EventTypes() {
+    }
+
+    // ---- CloudEvent attributes ------------------------------------------------------------
+
+    /** Default {@code source} of every event Lethe publishes. */
+    public static final String SOURCE = "urn:lethe";
+    /** The only CloudEvents spec version read and written. */
+    public static final String SPEC_VERSION = "1.0";
+    /** {@code datacontenttype} of every event Lethe publishes. */
+    public static final String DATA_CONTENT_TYPE = "application/json";
+    /** Kafka {@code content-type} header of a structured-mode CloudEvent. */
+    public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
+
+    // ---- CloudEvent types -----------------------------------------------------------------
+
+    /** A data subject asks to be forgotten (in: {@link #DELETION_REQUESTS_TOPIC}). */
+    public static final String DELETION_REQUESTED = "dev.lethe.deletion.requested";
+    /** A new model version, with its artifact and verification metrics (out: {@link #MODEL_VERSIONS_TOPIC}). */
+    public static final String MODEL_VERSION_PUBLISHED = "dev.lethe.model.version.published";
+    /** Audit: a deletion request was read and accepted for processing. */
+    public static final String DELETION_RECEIVED = "dev.lethe.deletion.received";
+    /** Audit: the subject's samples were unlearned and the check passed; a model version carries it. */
+    public static final String DELETION_COMPLETED = "dev.lethe.deletion.completed";
+    /** Audit: unlearning did not pass the membership check; the request needs a retrain or a human. */
+    public static final String DELETION_ESCALATED = "dev.lethe.deletion.escalated";
+    /** Audit: the request was readable but cannot be honoured (the reason says why). */
+    public static final String DELETION_REJECTED = "dev.lethe.deletion.rejected";
+    /** Audit: approximate unlearning is not enough; the model must be retrained without the data. */
+    public static final String RETRAIN_REQUIRED = "dev.lethe.retrain.required";
+
+    /** Every type that {@link AuditEvent} may carry, in lifecycle order. */
+    public static final List<String> AUDIT_TYPES = List.of(
+            DELETION_RECEIVED, DELETION_COMPLETED, DELETION_ESCALATED, DELETION_REJECTED, RETRAIN_REQUIRED);
+
+    // ---- Topics (defaults) ----------------------------------------------------------------
+
+    /** Training samples, key = sampleId, compacted; a null value (tombstone) removes a sample. */
+    public static final String SAMPLES_TOPIC = "lethe.samples";
+    /** Deletion requests, key = subjectId. */
+    public static final String DELETION_REQUESTS_TOPIC = "lethe.deletion-requests";
+    /** Published model versions, key = model name. */
+    public static final String MODEL_VERSIONS_TOPIC = "lethe.model-versions";
+    /** Hash-chained audit events, key = requestId. */
+    public static final String AUDIT_TOPIC = "lethe.audit";
+    /** Deletion-request records that could not be read, with a {@value #DEAD_LETTER_REASON} header. */
+    public static final String DELETION_REQUESTS_DLQ_TOPIC = "lethe.deletion-requests.dlq";
+
+    /** All five topics. */
+    public static final List<String> TOPICS = List.of(
+            SAMPLES_TOPIC, DELETION_REQUESTS_TOPIC, MODEL_VERSIONS_TOPIC, AUDIT_TOPIC, DELETION_REQUESTS_DLQ_TOPIC);
+
+    // ---- Headers --------------------------------------------------------------------------
+
+    /** Prefix of binary-mode CloudEvent attribute headers. */
+    public static final String CE_PREFIX = "ce_";
+    public static final String CE_SPECVERSION = "ce_specversion";
+    public static final String CE_ID = "ce_id";
+    public static final String CE_SOURCE = "ce_source";
+    public static final String CE_TYPE = "ce_type";
+    public static final String CE_TIME = "ce_time";
+    public static final String CE_SUBJECT = "ce_subject";
+    /** Kafka header naming the value's media type (CloudEvents Kafka binding). */
+    public static final String CONTENT_TYPE_HEADER = "content-type";
+
+    /** Why a record went to the dead-letter topic: a human sentence, never containing a subject id. */
+    public static final String DEAD_LETTER_REASON = "dead-letter-reason";
+    /** Topic the dead-lettered record was read from. */
+    public static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
+    /** Partition the dead-lettered record was read from. */
+    public static final String DEAD_LETTER_PARTITION = "dead-letter-partition";
+    /** Offset of the dead-lettered record. */
+    public static final String DEAD_LETTER_OFFSET = "dead-letter-offset";
+}

@@ -1,0 +1,71 @@
+package dev.lethe.core.events;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Data of a {@value EventTypes#MODEL_VERSION_PUBLISHED} event: a new model version, the artifact
+ * that holds it, and what it forgot.
+ *
+ * @param model            model name (the record key on the model-versions topic)
+ * @param version          1, 2, 3, … per model
+ * @param parentVersion    the version it was derived from, or {@code null} for the first
+ * @param artifactUri      where the artifact lies
+ * @param sha256           lowercase hex SHA-256 of the artifact
+ * @param sizeBytes        artifact size
+ * @param createdAt        when the version was made
+ * @param requestIds       the deletion requests it honours (may be empty)
+ * @param samplesForgotten number of samples unlearned since the parent
+ * @param metrics          verification metrics
+ * @param device           what ran the unlearning, e.g. {@code cpu} or {@code gpu}
+ */
+public record ModelVersionEvent(String model, long version, Long parentVersion, String artifactUri, String sha256,
+        long sizeBytes, Instant createdAt, List<String> requestIds, int samplesForgotten, Metrics metrics,
+        String device) {
+
+    static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    /**
+     * Verification metrics of a model version. A value that could not be measured is
+     * {@link Double#NaN} (JSON {@code null}).
+     *
+     * @param forgetAcc    accuracy on the forgotten samples
+     * @param holdoutAcc   accuracy on never-trained-on samples
+     * @param miaAuc       membership-inference AUC, forget vs holdout, after unlearning (≈ 0.5 is good)
+     * @param miaAucBefore the same before unlearning
+     */
+    public record Metrics(double forgetAcc, double holdoutAcc, double miaAuc, double miaAucBefore) {
+    }
+
+    public ModelVersionEvent {
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("model must be non-blank");
+        }
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be at least 1, was " + version);
+        }
+        if (parentVersion != null && (parentVersion < 1 || parentVersion >= version)) {
+            throw new IllegalArgumentException("parentVersion must be in [1, " + version + "), was " + parentVersion);
+        }
+        if (artifactUri == null || artifactUri.isBlank()) {
+            throw new IllegalArgumentException("artifactUri must be non-blank");
+        }
+        if (sha256 == null || !SHA256_HEX.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("sha256 must be 64 lowercase hex digits");
+        }
+        if (sizeBytes < 0) {
+            throw new IllegalArgumentException("sizeBytes must not be negative");
+        }
+        Objects.requireNonNull(createdAt, "createdAt");
+        requestIds = List.copyOf(Objects.requireNonNull(requestIds, "requestIds"));
+        if (samplesForgotten < 0) {
+            throw new IllegalArgumentException("samplesForgotten must not be negative");
+        }
+        Objects.requireNonNull(metrics, "metrics");
+        if (device == null || device.isBlank()) {
+            throw new IllegalArgumentException("device must be non-blank");
+        }
+    }
+}
