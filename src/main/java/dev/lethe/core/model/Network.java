@@ -343,18 +343,23 @@ public final class Network implements AutoCloseable {
         return scope.create(flat, batchShape(samples.size()));
     }
 
+    // getGradient() returns a new handle (a view) owned by the model's manager: close it after
+    // use, or every step leaves handles behind until the model is closed.
     private void zeroGradients() {
         for (NDArray w : weights) {
-            NDArray g = w.getGradient();
-            g.subi(g);
+            try (NDArray g = w.getGradient()) {
+                g.subi(g);
+            }
         }
     }
 
     private float[] gradients() {
         float[] flat = new float[parameterCount];
         for (int i = 0; i < weights.size(); i++) {
-            float[] g = weights.get(i).getGradient().toFloatArray();
-            System.arraycopy(g, 0, flat, layout.get(i).offset(), g.length);
+            try (NDArray gradient = weights.get(i).getGradient()) {
+                float[] g = gradient.toFloatArray();
+                System.arraycopy(g, 0, flat, layout.get(i).offset(), g.length);
+            }
         }
         return flat;
     }
@@ -373,6 +378,11 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException("vector has " + v.length + " entries, model has "
                     + parameterCount + " parameters");
         }
+    }
+
+    /** Arrays the model's manager holds; constant between calls unless something leaks. */
+    int managedArrayCount() {
+        return manager.getManagedArrays().size();
     }
 
     @Override

@@ -36,8 +36,8 @@ final class ReplicatedForward {
         int next = 0;
         for (Layer layer : layers) {
             if (layer instanceof Layer.Conv) {
-                NDArray w = replicate(weights.get(next++), b, leaves);
-                NDArray bias = replicate(weights.get(next++), b, leaves);
+                NDArray w = replicate(scope, weights.get(next++), b, leaves);
+                NDArray bias = replicate(scope, weights.get(next++), b, leaves);
                 Shape s = h.getShape();
                 NDArray grouped = h.reshape(1, b * s.get(1), s.get(2), s.get(3));
                 long filters = w.getShape().get(1);
@@ -47,8 +47,8 @@ final class ReplicatedForward {
                 Shape o = out.getShape();
                 h = out.reshape(b, filters, o.get(2), o.get(3));
             } else if (layer instanceof Layer.Dense) {
-                NDArray w = replicate(weights.get(next++), b, leaves);
-                NDArray bias = replicate(weights.get(next++), b, leaves);
+                NDArray w = replicate(scope, weights.get(next++), b, leaves);
+                NDArray bias = replicate(scope, weights.get(next++), b, leaves);
                 long in = h.getShape().get(1);
                 h = w.batchMatMul(h.reshape(b, in, 1)).reshape(b, w.getShape().get(1)).add(bias);
             } else if (layer instanceof Layer.Relu) {
@@ -65,9 +65,15 @@ final class ReplicatedForward {
         return h;
     }
 
-    /** A leaf tensor (B, …) holding B copies of {@code w}, detached from the model's weight. */
-    private static NDArray replicate(NDArray w, int b, List<NDArray> leaves) {
-        NDArray copies = w.stopGradient().expandDims(0).repeat(0, b);
+    /**
+     * A leaf tensor (B, …) holding B copies of {@code w}, detached from the model's weight. The
+     * copies belong to {@code scope}: created from the weight directly they would belong to the
+     * model's manager and live (B×P floats a step) until the model is closed.
+     */
+    private static NDArray replicate(NDManager scope, NDArray w, int b, List<NDArray> leaves) {
+        NDArray detached = w.stopGradient();
+        detached.attach(scope);
+        NDArray copies = detached.expandDims(0).repeat(0, b);
         copies.setRequiresGradient(true);
         leaves.add(copies);
         return copies;

@@ -1,0 +1,224 @@
+package dev.lethe.core.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Model artifacts on disk, one file per version, written atomically and verified by sha256.
+ *
+ * <p>Layout: {@code <root>/<model>/v<version>.lethe} plus a {@code v<version>.sha256} manifest in
+ * {@code sha256sum} format. Writes go to a temporary file in the same directory, are fsynced,
+ * moved into place atomically and the directory is fsynced (as Kafka's {@code CheckpointFile}
+ * does): a crash leaves either no artifact or a whole one, never half of one. An artifact is only
+ * *current* once a published model-version event names it; {@link #removeUnpublished} deletes
+ * what a crash between writing and publishing left behind.
+ */
+public final class ArtifactStore {
+
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern ARTIFACT = Pattern.compile("v(\\d+)\\.lethe");
+    private static final String TEMP_SUFFIX = ".tmp";
+
+    private final Path root;
+
+    /** A written artifact: where it is and what it must hash to. */
+    public record StoredArtifact(String model, long version, Path path, String sha256, long sizeBytes) {
+    }
+
+    /** Writes an artifact's bytes to the stream it is given. */
+    @FunctionalInterface
+    public interface ArtifactWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** The bytes on disk do not hash to what was published. */
+    public static final class IntegrityException extends IOException {
+        public IntegrityException(String message) {
+            super(message);
+        }
+    }
+
+    public ArtifactStore(Path root) throws IOException {
+        this.root = Files.createDirectories(Objects.requireNonNull(root, "root"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public StoredArtifact write(String model, long version, ArtifactWriter writer) throws IOException {
+        Path dir = modelDir(model);
+        Files.createDirectories(dir);
+        Path target = artifactPath(model, version);
+        Path temp = Files.createTempFile(dir, "v" + version + ".", TEMP_SUFFIX);
+        MessageDigest digest = sha256();
+        long size;
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+                 OutputStream file = java.nio.channels.Channels.newOutputStream(channel);
+                 CountingOutputStream counting = new CountingOutputStream(new DigestOutputStream(file, digest))) {
+                writer.writeTo(counting);
+                counting.flush();
+                channel.force(true);
+                size = counting.count();
+            }
+            moveAtomically(temp, target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        String sha = HexFormat.of().formatHex(digest.digest());
+        writeSmallFileAtomically(manifestPath(model, version),
+                (sha + "  " + target.getFileName() + "\n").getBytes(StandardCharsets.US_ASCII));
+        fsyncDirectory(dir);
+        return new StoredArtifact(model, version, target, sha, size);
+    }
+
+    /** The artifact's bytes, after checking them against the published sha256. */
+    public byte[] readVerified(String model, long version, String expectedSha256) throws IOException {
+        Path path = artifactPath(model, version);
+        if (!Files.exists(path)) {
+            throw new java.nio.file.NoSuchFileException(path.toString(), null, "artifact of " + model + " v" + version + " is missing");
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        String actual = HexFormat.of().formatHex(sha256().digest(bytes));
+        if (!actual.equalsIgnoreCase(expectedSha256)) {
+            throw new IntegrityException("artifact " + path + " has sha256 " + actual + ", published "
+                    + expectedSha256 + ": refusing to load it");
+        }
+        return bytes;
+    }
+
+    /** Opens a verified artifact as a stream. */
+    public InputStream openVerified(String model, long version, String expectedSha256) throws IOException {
+        return new java.io.ByteArrayInputStream(readVerified(model, version, expectedSha256));
+    }
+
+    /**
+     * Deletes artifacts (and manifests) of versions no published event names, and temporary
+     * files of interrupted writes.
+     *
+     * @return how many files were deleted
+     */
+    public int removeUnpublished(String model, Set<Long> publishedVersions) throws IOException {
+        Path dir = modelDir(model);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                Matcher m = ARTIFACT.matcher(name);
+                boolean orphan = m.matches() && !publishedVersions.contains(Long.parseLong(m.group(1)));
+                if (name.endsWith(TEMP_SUFFIX) || orphan) {
+                    Files.deleteIfExists(f);
+                    removed++;
+                    if (orphan) {
+                        removed += Files.deleteIfExists(manifestPath(model, Long.parseLong(m.group(1)))) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        if (removed > 0) {
+            fsyncDirectory(dir);
+        }
+        return removed;
+    }
+
+    public Path artifactPath(String model, long version) {
+        if (version < 1) {
+            throw new IllegalArgumentException("versions start at 1, was " + version);
+        }
+        return modelDir(model).resolve("v" + version + ".lethe");
+    }
+
+    private Path manifestPath(String model, long version) {
+        return modelDir(model).resolve("v" + version + ".sha256");
+    }
+
+    private Path modelDir(String model) {
+        if (model == null || !MODEL_NAME.matcher(model).matches()) {
+            throw new IllegalArgumentException("model names are 1-64 characters of [A-Za-z0-9._-], was '" + model + "'");
+        }
+        return root.resolve(model);
+    }
+
+    private static void writeSmallFileAtomically(Path target, byte[] bytes) throws IOException {
+        Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString() + ".", TEMP_SUFFIX);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.force(true);
+            }
+            moveAtomically(temp, target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the registry directory must support atomic renames: " + to.getParent(), e);
+        }
+    }
+
+    /** Makes the rename itself durable; a no-op where directories cannot be opened (Windows). */
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException ignored) {
+            // Not supported on this platform; the rename is still atomic.
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        private long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        long count() {
+            return count;
+        }
+    }
+}
