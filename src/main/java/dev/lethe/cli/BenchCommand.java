@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -154,10 +153,5 @@ public class BenchCommand implements Callable<Integer> {
         }
         System.err.printf("[bench] done in %.1f s%n", (System.nanoTime() - start) / 1e9);
         return 0;
-    }
-
-    @Override
-    public String toString() {
-        return "bench " + Arrays.toString(methods.toArray());
     }
 }

@@ -64,31 +64,8 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
                 || trainPool.numClasses() != testPool.numClasses()) {
             throw new IllegalArgumentException("train and test pools differ in shape or classes");
         }
-        if (trainSize < 1 || forgetSize < 1 || retainSize < 0 || validationSize < 0
-                || holdoutSize < 0) {
-            throw new IllegalArgumentException("need trainSize >= 1, forgetSize >= 1 and the "
-                    + "other sizes >= 0; got train " + trainSize + ", forget " + forgetSize
-                    + ", retain " + retainSize + ", validation " + validationSize
-                    + ", holdout " + holdoutSize);
-        }
-        if (trainSize > trainPool.size()) {
-            throw new IllegalArgumentException("trainSize " + trainSize
-                    + " exceeds the train pool of " + trainPool.size() + " samples");
-        }
-        if (forgetSize >= trainSize) {
-            throw new IllegalArgumentException("forgetSize " + forgetSize
-                    + " must be smaller than trainSize " + trainSize);
-        }
-        if (retainSize > trainSize - forgetSize) {
-            throw new IllegalArgumentException("retainSize " + retainSize
-                    + " exceeds the " + (trainSize - forgetSize)
-                    + " samples left after forgetting at least " + forgetSize);
-        }
-        if ((long) validationSize + holdoutSize > testPool.size()) {
-            throw new IllegalArgumentException("validationSize " + validationSize
-                    + " + holdoutSize " + holdoutSize + " exceed the test pool of "
-                    + testPool.size() + " samples");
-        }
+        requireSizes(trainPool.size(), testPool.size(), trainSize, forgetSize, retainSize,
+                validationSize, holdoutSize);
 
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom trainRng = root.split();
@@ -116,8 +93,7 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
                     + validationSize + " + holdoutSize " + holdoutSize + " exceed the pool of "
                     + pool.size() + " samples");
         }
-        // Validate the sizes with the same messages as the two-pool split.
-        of(pool, pool, trainSize, forgetSize, retainSize, 0, 0, seed);
+        requireSizes(pool.size(), pool.size(), trainSize, forgetSize, retainSize, 0, 0);
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom trainRng = root.split();
         SplittableRandom forgetRng = root.split();
@@ -156,6 +132,36 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
                 Arrays.copyOfRange(testIdx, validationSize, testIdx.length),
                 testPrefix, "holdout-subject", MIN_PER_SUBJECT, MAX_PER_SUBJECT, testRng);
         return new BenchmarkSplit(train, forget, retain, validation, holdout);
+    }
+
+    /** Checks the sizes against each other and the pools, with messages that name the fix. */
+    private static void requireSizes(int trainPoolSize, int testPoolSize, int trainSize,
+            int forgetSize, int retainSize, int validationSize, int holdoutSize) {
+        if (trainSize < 1 || forgetSize < 1 || retainSize < 0 || validationSize < 0
+                || holdoutSize < 0) {
+            throw new IllegalArgumentException("need trainSize >= 1, forgetSize >= 1 and the "
+                    + "other sizes >= 0; got train " + trainSize + ", forget " + forgetSize
+                    + ", retain " + retainSize + ", validation " + validationSize
+                    + ", holdout " + holdoutSize);
+        }
+        if (trainSize > trainPoolSize) {
+            throw new IllegalArgumentException("trainSize " + trainSize
+                    + " exceeds the train pool of " + trainPoolSize + " samples");
+        }
+        if (forgetSize >= trainSize) {
+            throw new IllegalArgumentException("forgetSize " + forgetSize
+                    + " must be smaller than trainSize " + trainSize);
+        }
+        if (retainSize > trainSize - forgetSize) {
+            throw new IllegalArgumentException("retainSize " + retainSize
+                    + " exceeds the " + (trainSize - forgetSize)
+                    + " samples left after forgetting at least " + forgetSize);
+        }
+        if ((long) validationSize + holdoutSize > testPoolSize) {
+            throw new IllegalArgumentException("validationSize " + validationSize
+                    + " + holdoutSize " + holdoutSize + " exceed the test pool of "
+                    + testPoolSize + " samples");
+        }
     }
 
     /** What the retrain-from-scratch oracle trains on: train minus forget. */

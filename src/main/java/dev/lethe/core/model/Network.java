@@ -277,7 +277,7 @@ public final class Network implements AutoCloseable {
         float[][] rows = new float[batch.size()][parameterCount];
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
-            List<NDArray> leaves = ReplicatedForward.newLeafList();
+            List<NDArray> leaves = new ArrayList<>();
             NDArray logits = new ReplicatedForward(layers, weights)
                     .forward(scope, input(scope, batch.samples()), leaves);
             double[] ones = new double[batch.size()];

@@ -7,7 +7,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -77,9 +76,5 @@ final class ReplicatedForward {
         copies.setRequiresGradient(true);
         leaves.add(copies);
         return copies;
-    }
-
-    static List<NDArray> newLeafList() {
-        return new ArrayList<>();
     }
 }

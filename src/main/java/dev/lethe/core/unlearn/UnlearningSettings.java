@@ -41,8 +41,4 @@ public record UnlearningSettings(int maxSteps, double learningRate, double alpha
     public UnlearningSettings withAlpha(double a) {
         return new UnlearningSettings(maxSteps, learningRate, a, retainBatchSize, adam, objective, stopRule);
     }
-
-    public UnlearningSettings withRetainBatchSize(int b) {
-        return new UnlearningSettings(maxSteps, learningRate, alpha, b, adam, objective, stopRule);
-    }
 }
