@@ -36,6 +36,28 @@ public enum Architecture {
                     new Layer.Conv(32, 5), new Layer.Relu(), new Layer.MaxPool(2),
                     new Layer.Flatten(), new Layer.Dense(64), new Layer.Relu(), new Layer.Dense(numClasses));
         }
+    },
+
+    /**
+     * The small CNN of the team guide's measurements: two 3×3 convolutions (8, 16 filters) with max
+     * pooling and a 64-unit dense layer (27,562 parameters on 28×28 inputs).
+     */
+    CNN_SMALL {
+        @Override
+        public List<Layer> layers(int numClasses) {
+            return List.of(new Layer.Conv(8, 3), new Layer.Relu(), new Layer.MaxPool(2),
+                    new Layer.Conv(16, 3), new Layer.Relu(), new Layer.MaxPool(2),
+                    new Layer.Flatten(), new Layer.Dense(64), new Layer.Relu(), new Layer.Dense(numClasses));
+        }
+    },
+
+    /** A wide MLP, 512 and 40 hidden units (422,850 parameters on 28×28 inputs). */
+    MLP_WIDE {
+        @Override
+        public List<Layer> layers(int numClasses) {
+            return List.of(new Layer.Flatten(), new Layer.Dense(512), new Layer.Relu(),
+                    new Layer.Dense(40), new Layer.Relu(), new Layer.Dense(numClasses));
+        }
     };
 
     /** The layer sequence, ending in {@code numClasses} logits. */
@@ -61,11 +83,12 @@ public enum Architecture {
         return block;
     }
 
+    /** The name used on the command line and in reports: {@code cnn}, {@code cnn-small}, … */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public static Architecture parse(String name) {
-        return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 }

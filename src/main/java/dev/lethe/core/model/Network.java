@@ -267,32 +267,83 @@ public final class Network implements AutoCloseable {
 
     /**
      * The B×P matrix of per-sample gradients ∇θ ℓ_i. Built-in architectures get them from one
-     * batched pass with replicated weights ({@link ReplicatedForward}); anything else falls back
-     * to {@link #perSampleGradientsByLoop}.
+     * batched pass ({@link ReplicatedForward}); anything else falls back to
+     * {@link #perSampleGradientsByLoop}.
      */
     public float[][] perSampleGradients(SampleSet batch) {
+        return perSampleGradients(batch, ParameterSubset.all(layout), null);
+    }
+
+    /** The parameter tensors whose names match {@code regex} (see {@link ParameterSubset#matching}). */
+    public ParameterSubset parameterSubset(String regex) {
+        return ParameterSubset.matching(layout, regex);
+    }
+
+    /**
+     * The B×P_selected matrix of per-sample gradients over the selected tensors only (compact rows,
+     * see {@link ParameterSubset}). With the fast path, only layers holding a selected tensor get
+     * per-sample treatment and the backward pass stops at the first of them, so time and memory
+     * shrink with the subset.
+     */
+    public float[][] perSampleGradients(SampleSet batch, ParameterSubset subset) {
+        return perSampleGradients(batch, subset, null);
+    }
+
+    /**
+     * As {@link #perSampleGradients(SampleSet, ParameterSubset)}, written into {@code reuse} when it
+     * has the right shape (B rows of P_selected): every entry is overwritten, so a caller that
+     * computes per-sample gradients every step can keep one matrix instead of allocating B×P floats
+     * each time. Returns the matrix written.
+     */
+    public float[][] perSampleGradients(SampleSet batch, ParameterSubset subset, float[][] reuse) {
+        checkSubset(subset);
         if (layers == null) {
-            return perSampleGradientsByLoop(batch);
+            return perSampleGradientsByLoop(batch, subset);
         }
-        float[][] rows = new float[batch.size()][parameterCount];
+        float[][] rows = reuse != null && reuse.length == batch.size()
+                && (reuse.length == 0 || reuse[0].length == subset.size())
+                ? reuse : new float[batch.size()][subset.size()];
+        boolean[] selected = new boolean[weights.size()];
+        int[] offsets = new int[weights.size()];
+        int[] sizes = new int[weights.size()];
+        int c = 0;
+        for (int t = 0; t < selected.length; t++) {
+            selected[t] = subset.isSelected(t);
+            sizes[t] = layout.get(t).size();
+            if (selected[t]) {
+                offsets[t] = subset.compactLayout().get(c++).offset();
+            }
+        }
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
-            List<NDArray> leaves = new ArrayList<>();
-            NDArray logits = new ReplicatedForward(layers, weights)
-                    .forward(scope, input(scope, batch.samples()), leaves);
+            ReplicatedForward pass = new ReplicatedForward(layers, weights);
+            NDArray logits = pass.forward(scope, input(scope, batch.samples()), selected);
             double[] ones = new double[batch.size()];
             java.util.Arrays.fill(ones, 1.0);
             collector.backward(crossEntropy(scope, logits, batch.samples(), ones));
-            for (int t = 0; t < leaves.size(); t++) {
-                float[] g = leaves.get(t).getGradient().toFloatArray();
-                int size = layout.get(t).size();
-                int offset = layout.get(t).offset();
-                for (int b = 0; b < rows.length; b++) {
-                    System.arraycopy(g, b * size, rows[b], offset, size);
-                }
-            }
+            pass.fillRows(rows, selected, offsets, sizes);
         }
         return rows;
+    }
+
+    /** {@link #perSampleGradientsByLoop(SampleSet)} restricted to the selected tensors (the reference). */
+    public float[][] perSampleGradientsByLoop(SampleSet batch, ParameterSubset subset) {
+        checkSubset(subset);
+        float[][] rows = perSampleGradientsByLoop(batch);
+        if (subset.isAll()) {
+            return rows;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = subset.gather(rows[i]);
+        }
+        return rows;
+    }
+
+    private void checkSubset(ParameterSubset subset) {
+        if (subset.fullSize() != parameterCount) {
+            throw new IllegalArgumentException("subset is of a model with " + subset.fullSize() + " parameters, this one has "
+                    + parameterCount);
+        }
     }
 
     /**

@@ -1,0 +1,76 @@
+package dev.lethe.core.perf;
+
+import ai.djl.engine.Engine;
+import dev.lethe.core.data.BenchmarkSplit;
+import dev.lethe.core.data.FashionMnist;
+import dev.lethe.core.data.LabelledImages;
+import dev.lethe.core.data.SyntheticData;
+import dev.lethe.core.model.Devices;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs the sections of {@code lethe perf} and collects their figures. Every ratio is measured side
+ * by side in one run (see {@link Timer#interleaved}); nothing is read from earlier runs.
+ */
+public final class PerfRunner {
+
+    /** The section that needs the running daemon; it is reported as pending, never with numbers. */
+    public static final String LATENCY_SECTION = "request → completed audit event latency (p50, p95)";
+
+    private final PerfConfig config;
+    private final Consumer<String> progress;
+
+    public PerfRunner(PerfConfig config, Consumer<String> progress) {
+        this.config = config;
+        this.progress = progress;
+    }
+
+    public PerfReport run() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("date", Instant.now().toString());
+        env.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.put("max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+        env.put("warm-up / repetitions", config.warmup() + " / " + config.repetitions());
+        List<Figure> figures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        boolean needsModels = config.sections().stream().anyMatch(s -> s.equals("gradients") || s.equals("steps")
+                || s.equals("unlearning"));
+        BenchmarkSplit split = null;
+        if (needsModels) {
+            Engine engine = Engine.getEngine(Devices.ENGINE);
+            env.put("engine", engine.getEngineName() + " " + engine.getVersion() + ", "
+                    + Devices.describe(Devices.choose("auto")));
+            split = split(env);
+        }
+        if (config.sections().contains("gradients")) {
+            figures.addAll(GradientPerf.run(config, split.train(), progress, notes));
+        }
+        Map<String, String> pending = new LinkedHashMap<>();
+        pending.put(LATENCY_SECTION, "Needs the running daemon (`lethe serve`, issue #3) under a steady request "
+                + "stream; it will be wired here when the daemon exists. No figure is reported until then.");
+        return new PerfReport(env, figures, pending, notes);
+    }
+
+    /** The bench's default split: Fashion-MNIST when installed, else generated data (said in the report). */
+    private BenchmarkSplit split(Map<String, String> env) throws IOException {
+        LabelledImages pool;
+        if (FashionMnist.isAvailable(config.dataDir())) {
+            progress.accept("loading Fashion-MNIST from " + config.dataDir());
+            pool = FashionMnist.load(config.dataDir()).train();
+            env.put("data", "Fashion-MNIST (" + config.dataDir() + ")");
+        } else {
+            progress.accept("Fashion-MNIST not found in " + config.dataDir() + ": using generated data");
+            pool = new SyntheticData(SyntheticData.DEFAULT_TASK_SEED).sample(4000, config.seed());
+            env.put("data", "generated (Fashion-MNIST not installed)");
+        }
+        return BenchmarkSplit.ofOnePool(pool, 2000, 200, 100, 1000, 1000, config.seed());
+    }
+}
