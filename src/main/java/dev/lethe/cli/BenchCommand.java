@@ -105,6 +105,9 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--trace-every", defaultValue = "2", description = "evaluate the plotted metrics every N steps (default: ${DEFAULT-VALUE})")
     int traceEvery;
 
+    @Option(names = "--params", description = "regex over parameter names (e.g. Linear, or '^(08|10)Linear'): orthograd methods unlearn only the matching tensors (default: all)")
+    String params;
+
     @Option(names = "--json", description = "write the report as JSON to this file")
     Path json;
 
@@ -137,7 +140,7 @@ public class BenchCommand implements Callable<Integer> {
         BenchmarkConfig config = new BenchmarkConfig(dataset, dataDir, trainSize, forgetSize, retainSize,
                 validationSize, holdoutSize, Architecture.parse(architecture), device, methods, seed,
                 new TrainingRecipe(epochs, 32, trainingRate, targetLoss), unlearning, learningRates, alphas,
-                retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool);
+                retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool, params);
         long start = System.nanoTime();
         BenchmarkReport report = new BenchmarkRunner(config, line -> System.err.println("[bench] " + line)).run();
         String table = MarkdownReport.toMarkdown(report);

@@ -4,6 +4,7 @@ import dev.lethe.core.data.FashionMnist;
 import dev.lethe.core.perf.PerfConfig;
 import dev.lethe.core.perf.PerfReport;
 import dev.lethe.core.perf.PerfRunner;
+import dev.lethe.core.perf.RequestStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,6 +53,10 @@ public class PerfCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--kafka", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also measure ingest through a Kafka consumer against the in-JVM broker (default: ${DEFAULT-VALUE}; --no-kafka to skip)")
+    boolean kafka;
+
     @Option(names = "--json", description = "write the report as JSON to this file")
     Path json;
 
@@ -63,7 +68,15 @@ public class PerfCommand implements Callable<Integer> {
         PerfConfig config = new PerfConfig(sections, dataDir, warmup, repetitions, batch, params, unlearnRepetitions,
                 requests, indexSamples, workDir, architectures, seed);
         long start = System.nanoTime();
-        PerfReport report = new PerfRunner(config, line -> System.err.println("[perf] " + line)).run();
+        java.util.function.Consumer<String> progress = line -> System.err.println("[perf] " + line);
+        PerfReport report = new PerfRunner(config, progress).run();
+        if (kafka && sections.contains("ingest")) {
+            List<String> notes = new java.util.ArrayList<>();
+            List<dev.lethe.core.perf.Figure> figures = KafkaIngestPerf.run(
+                    RequestStream.generate(requests, PerfRunner.indexSubjects(config), seed), PerfRunner.indexDir(config),
+                    Math.max(3, repetitions / 3), progress, notes);
+            report = report.with(figures, notes);
+        }
         System.out.println(report.toMarkdown());
         if (json != null) {
             report.writeJson(json);

@@ -17,16 +17,30 @@ import java.util.List;
  * @param holdoutPool    where the never-trained-on validation and holdout samples come from:
  *                       {@code train-pool} (unused samples of the training split; the default,
  *                       see docs/adr/0002) or {@code test-split}
+ * @param parameterPattern regex over parameter names: OrthoGrad unlearns only the matching tensors
+ *                       (null: all parameters)
  */
 public record BenchmarkConfig(String dataset, Path dataDir, int trainSize, int forgetSize, int retainSize,
                               int validationSize, int holdoutSize, Architecture architecture,
                               String device, List<String> methods, long seed, TrainingRecipe recipe,
                               UnlearningSettings unlearning, List<Double> learningRates, List<Double> alphas,
                               boolean retainSweep, List<Double> sweepFractions, int miaFolds,
-                              int traceEvery, String holdoutPool) {
+                              int traceEvery, String holdoutPool, String parameterPattern) {
 
     public static final List<String> ALL_METHODS =
             List.of("orthograd", "orthograd-global", "ga", "neggrad-plus", "finetune", "retrain");
+
+    /** A setting that unlearns every parameter. */
+    public BenchmarkConfig(String dataset, Path dataDir, int trainSize, int forgetSize, int retainSize,
+                           int validationSize, int holdoutSize, Architecture architecture,
+                           String device, List<String> methods, long seed, TrainingRecipe recipe,
+                           UnlearningSettings unlearning, List<Double> learningRates, List<Double> alphas,
+                           boolean retainSweep, List<Double> sweepFractions, int miaFolds,
+                           int traceEvery, String holdoutPool) {
+        this(dataset, dataDir, trainSize, forgetSize, retainSize, validationSize, holdoutSize, architecture, device,
+                methods, seed, recipe, unlearning, learningRates, alphas, retainSweep, sweepFractions, miaFolds,
+                traceEvery, holdoutPool, null);
+    }
 
     public BenchmarkConfig {
         methods = List.copyOf(methods);

@@ -65,6 +65,10 @@ public final class BenchmarkRunner {
                 split.train().numClasses(), Devices.choose(config.device()), config.seed())) {
             progress.accept("training the original model (" + config.architecture().id() + ", "
                     + original.parameterCount() + " parameters, " + Devices.describe(original.device()) + ")");
+            if (config.parameterPattern() != null) {
+                progress.accept("orthograd unlearns only " + original.parameterSubset(config.parameterPattern())
+                        + ": " + original.parameterSubset(config.parameterPattern()).names());
+            }
             SupervisedTraining.Summary trained = SupervisedTraining.train(original, split.train(), config.recipe(),
                     config.seed(), line -> progress.accept("  original " + line));
             Evaluator evaluator = new Evaluator(split.forget(), remaining, split.holdout(), config.miaFolds(), config.seed());
@@ -204,8 +208,8 @@ public final class BenchmarkRunner {
 
     private StepwiseUnlearner create(String method, UnlearningSettings s) {
         return switch (method) {
-            case "orthograd" -> new OrthoGrad(s, ProjectionMode.PER_TENSOR);
-            case "orthograd-global" -> new OrthoGrad(s, ProjectionMode.GLOBAL);
+            case "orthograd" -> new OrthoGrad(s, ProjectionMode.PER_TENSOR, config.parameterPattern());
+            case "orthograd-global" -> new OrthoGrad(s, ProjectionMode.GLOBAL, config.parameterPattern());
             case "ga" -> new GradientAscent(s);
             case "neggrad-plus" -> new NegGradPlus(s);
             case "finetune" -> new RetainFineTune(s);

@@ -39,6 +39,15 @@ public record PerfReport(Map<String, String> environment, List<Figure> figures, 
         notes = List.copyOf(notes);
     }
 
+    /** This report with more figures and notes appended (e.g. from an adapter outside the core). */
+    public PerfReport with(List<Figure> moreFigures, List<String> moreNotes) {
+        List<Figure> f = new ArrayList<>(figures);
+        f.addAll(moreFigures);
+        List<String> n = new ArrayList<>(notes);
+        n.addAll(moreNotes);
+        return new PerfReport(environment, f, pending, n);
+    }
+
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public List<String> sections() {

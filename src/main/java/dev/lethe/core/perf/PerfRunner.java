@@ -8,6 +8,7 @@ import dev.lethe.core.data.SyntheticData;
 import dev.lethe.core.model.Devices;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +40,8 @@ public final class PerfRunner {
         env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         env.put("max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
         env.put("warm-up / repetitions", config.warmup() + " / " + config.repetitions());
+        env.put("PyTorch threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default")
+                + " (interop " + System.getProperty("ai.djl.pytorch.num_interop_threads", "engine default") + ")");
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         boolean needsModels = config.sections().stream().anyMatch(s -> s.equals("gradients") || s.equals("steps")
@@ -53,10 +56,43 @@ public final class PerfRunner {
         if (config.sections().contains("gradients")) {
             figures.addAll(GradientPerf.run(config, split.train(), progress, notes));
         }
+        if (config.sections().contains("steps") || config.sections().contains("unlearning")) {
+            figures.addAll(new UnlearningPerf(config, split, progress).run(notes));
+        }
+        if (config.sections().contains("ingest") || config.sections().contains("restart")) {
+            Path indexDir = indexDir(config);
+            double built = IndexFixture.ensure(indexDir, config.indexSamples(), images(), labels, progress);
+            if (config.sections().contains("restart")) {
+                figures.addAll(RestartPerf.run(config, indexDir, built, progress, notes));
+            }
+            if (config.sections().contains("ingest")) {
+                figures.addAll(IngestPerf.run(config, indexDir, progress, notes));
+            }
+        }
         Map<String, String> pending = new LinkedHashMap<>();
         pending.put(LATENCY_SECTION, "Needs the running daemon (`lethe serve`, issue #3) under a steady request "
                 + "stream; it will be wired here when the daemon exists. No figure is reported until then.");
         return new PerfReport(env, figures, pending, notes);
+    }
+
+    private int[] labels;
+
+    /** Subjects in that index. */
+    public static int indexSubjects(PerfConfig config) {
+        return IndexFixture.subjects(config.indexSamples());
+    }
+
+    /** Where the index of {@code config.indexSamples()} samples lives. */
+    public static Path indexDir(PerfConfig config) {
+        return config.workDir().resolve("index-" + config.indexSamples());
+    }
+
+    /** Images for the index's samples: Fashion-MNIST when installed, else generated. */
+    private float[][] images() throws IOException {
+        LabelledImages pool = FashionMnist.isAvailable(config.dataDir()) ? FashionMnist.load(config.dataDir()).train()
+                : new SyntheticData(SyntheticData.DEFAULT_TASK_SEED).sample(1000, config.seed());
+        labels = pool.labels();
+        return pool.images();
     }
 
     /** The bench's default split: Fashion-MNIST when installed, else generated data (said in the report). */

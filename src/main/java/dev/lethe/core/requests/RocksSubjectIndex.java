@@ -150,6 +150,51 @@ public final class RocksSubjectIndex implements SubjectIndex {
         }
     }
 
+    /**
+     * Every stored sample, in sample-id order, from one consistent snapshot: for rebuilding
+     * in-memory state (a retain reservoir, a holdout set) after a restart.
+     */
+    public void forEachSample(Consumer<StoredSample> action) {
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        byte[] prefix = "s/".getBytes(StandardCharsets.UTF_8);
+        Snapshot snapshot = db.getSnapshot();
+        try (Slice upper = new Slice(upperBound(prefix));
+                ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper)
+                        .setFillCache(false);
+                RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                String sampleId = new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8);
+                action.accept(decodeSample(sampleId, it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw storage("scan samples", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    /** A scan of the subject's membership keys only: no sample value is read. */
+    @Override
+    public int sampleCount(String subjectId) {
+        byte[] prefix = memberPrefix(subjectId);
+        checkOpen();
+        try (Slice upper = new Slice(upperBound(prefix));
+                ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(ro)) {
+            int n = 0;
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                n++;
+            }
+            it.status();
+            return n;
+        } catch (RocksDBException e) {
+            throw storage("count subject", e);
+        }
+    }
+
     @Override
     public Optional<StoredSample> get(String sampleId) {
         Objects.requireNonNull(sampleId, "sampleId");
@@ -359,7 +404,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    /** The smallest key after every key starting with {@code prefix} (which ends in NUL here). */
+    /** The smallest key after every key starting with {@code prefix} (whose last byte is below 0xFF). */
     private static byte[] upperBound(byte[] prefix) {
         byte[] upper = prefix.clone();
         upper[upper.length - 1]++;

@@ -98,6 +98,14 @@ public interface SubjectIndex extends AutoCloseable {
     /** The subject's samples, in no particular order; empty if it has none. */
     List<StoredSample> samplesOf(String subjectId);
 
+    /**
+     * How many samples the subject has: what batching a deletion request needs, without reading
+     * the samples themselves.
+     */
+    default int sampleCount(String subjectId) {
+        return samplesOf(subjectId).size();
+    }
+
     Optional<StoredSample> get(String sampleId);
 
     /** Number of samples stored. */

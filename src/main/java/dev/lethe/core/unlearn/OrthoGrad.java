@@ -4,6 +4,7 @@ import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.gradients.OrthogonalProjection;
 import dev.lethe.core.gradients.Vectors;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.ParameterSubset;
 
 /**
  * OrthoGrad (Shamsian et al., 2025, arXiv 2503.02312): the forget gradient is projected onto the
@@ -14,14 +15,35 @@ import dev.lethe.core.model.Network;
  * <p>With Adam normalisation each term keeps its own moments, and the normalised forget
  * direction is projected once more: element-wise rescaling would otherwise rotate it out of the
  * orthogonal complement.
+ *
+ * <p>With a parameter pattern, only the tensors whose names match it are unlearned: per-sample
+ * gradients, projection and update cover those tensors alone (B×P_selected memory) and every other
+ * parameter stays as it is.
  */
 public final class OrthoGrad extends StepwiseUnlearner {
 
     private final ProjectionMode mode;
+    private final String parameterPattern;
+    /** The B×P per-sample matrix, reused from step to step instead of allocated each time. */
+    private float[][] perSample;
 
     public OrthoGrad(UnlearningSettings settings, ProjectionMode mode) {
+        this(settings, mode, null);
+    }
+
+    /**
+     * @param parameterPattern regex over parameter names (see {@link Network#parameterSubset}); only
+     *                         matching tensors are unlearned; null or blank: all
+     */
+    public OrthoGrad(UnlearningSettings settings, ProjectionMode mode, String parameterPattern) {
         super(settings);
         this.mode = mode;
+        this.parameterPattern = parameterPattern;
+    }
+
+    /** The parameter pattern, or null when all parameters are unlearned. */
+    public String parameterPattern() {
+        return parameterPattern;
     }
 
     @Override
@@ -41,12 +63,20 @@ public final class OrthoGrad extends StepwiseUnlearner {
     public Directions directions(Network network, SampleSet retainBatch, float[] forgetGradient,
                                  java.util.function.UnaryOperator<float[]> normaliseRetain,
                                  java.util.function.UnaryOperator<float[]> normaliseForget) {
-        float[][] perSample = network.perSampleGradients(retainBatch);
+        ParameterSubset subset = network.parameterSubset(parameterPattern);
+        perSample = network.perSampleGradients(retainBatch, subset, perSample);
         OrthogonalProjection projection = mode == ProjectionMode.GLOBAL
                 ? OrthogonalProjection.global(perSample, OrthogonalProjection.DEFAULT_RANK_TOLERANCE)
-                : OrthogonalProjection.perTensor(perSample, network.layout(), OrthogonalProjection.DEFAULT_RANK_TOLERANCE);
-        float[] forget = projection.project(normaliseForget.apply(projection.project(forgetGradient)));
-        float[] retain = normaliseRetain.apply(Vectors.mean(perSample));
+                : OrthogonalProjection.perTensor(perSample, subset.compactLayout(), OrthogonalProjection.DEFAULT_RANK_TOLERANCE);
+        if (subset.isAll()) {
+            float[] forget = projection.project(normaliseForget.apply(projection.project(forgetGradient)));
+            float[] retain = normaliseRetain.apply(Vectors.mean(perSample));
+            return new Directions(retain, forget, projection.rank());
+        }
+        // Zero outside the subset, and Adam keeps zero coordinates at zero.
+        float[] projected = subset.scatter(projection.project(subset.gather(forgetGradient)));
+        float[] forget = subset.scatter(projection.project(subset.gather(normaliseForget.apply(projected))));
+        float[] retain = normaliseRetain.apply(subset.scatter(Vectors.mean(perSample)));
         return new Directions(retain, forget, projection.rank());
     }
 

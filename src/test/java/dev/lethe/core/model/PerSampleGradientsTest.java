@@ -3,8 +3,11 @@ package dev.lethe.core.model;
 import ai.djl.Device;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.testing.TinyData;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +48,42 @@ class PerSampleGradientsTest {
             float[] before = net.parameters();
             net.perSampleGradients(batch);
             assertThat(net.parameters()).containsExactly(before);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void subsetRowsMatchTheLoopRestrictedToTheSubset(Architecture architecture) {
+        SampleSet batch = TinyData.samples(12, 7);
+        try (Network net = Network.create(architecture, SHAPE, 10, Device.cpu(), 14)) {
+            // The last weighted layer's weight alone, and a middle layer with everything after it.
+            List<Network.ParameterSlice> layout = net.layout();
+            for (String pattern : List.of("^" + layout.get(layout.size() - 2).name() + "$",
+                    layout.get(2).name().substring(0, 2) + "|" + layout.get(layout.size() - 1).name())) {
+                ParameterSubset subset = net.parameterSubset(pattern);
+                float[][] fast = net.perSampleGradients(batch, subset);
+                float[][] loop = net.perSampleGradientsByLoop(batch, subset);
+                assertThat(fast[0]).as(pattern).hasSize(subset.size());
+                for (int i = 0; i < fast.length; i++) {
+                    assertThat(relativeError(fast[i], loop[i])).as("%s, sample %d", pattern, i).isLessThanOrEqualTo(1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReusedMatrixIsOverwrittenWithTheSameRows() {
+        SampleSet first = TinyData.samples(8, 8);
+        SampleSet second = TinyData.samples(8, 9);
+        try (Network net = Network.create(Architecture.CNN_SMALL, SHAPE, 10, Device.cpu(), 15)) {
+            ParameterSubset all = net.parameterSubset(null);
+            float[][] reused = net.perSampleGradients(first, all, null);
+            float[][] again = net.perSampleGradients(second, all, reused);
+            assertThat(again).isSameAs(reused);
+            float[][] fresh = net.perSampleGradients(second);
+            for (int i = 0; i < fresh.length; i++) {
+                assertThat(again[i]).containsExactly(fresh[i]);
+            }
         }
     }
 

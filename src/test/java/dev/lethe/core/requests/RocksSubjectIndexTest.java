@@ -94,6 +94,23 @@ class RocksSubjectIndexTest {
     }
 
     @Test
+    void forEachSampleVisitsEveryStoredSampleOnceAfterAReopen() {
+        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+            index.putAll(java.util.List.of(new StoredSample("x1", "alice", 1, "train", new float[] {1}),
+                    new StoredSample("x2", "alice", 2, "holdout", new float[] {2}),
+                    new StoredSample("y1", "bob", 3, "train", new float[] {3})));
+            index.removeSample("x2");
+        }
+        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+            java.util.List<StoredSample> seen = new java.util.ArrayList<>();
+            reopened.forEachSample(seen::add);
+            assertThat(seen).extracting(StoredSample::sampleId).containsExactly("x1", "y1");
+            assertThat(seen.get(1).subjectId()).isEqualTo("bob");
+            assertThat(reopened.sampleCount("alice")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aClosedIndexRefusesToBeUsed() {
         RocksSubjectIndex index = RocksSubjectIndex.open(dir);
         index.close();

@@ -83,6 +83,23 @@ class SubjectIndexContractTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void sampleCountCountsExactlyTheSubjectsSamplesAndFollowsRemovals(Kind kind) {
+        SubjectIndex index = open(kind);
+        index.putAll(List.of(sample("a1", "a"), sample("a2", "a"), sample("ab1", "ab"),
+                sample("slash1", "a/b"), sample("b1", "b")));
+
+        assertThat(index.sampleCount("a")).isEqualTo(2);
+        assertThat(index.sampleCount("ab")).isEqualTo(1);
+        assertThat(index.sampleCount("a/b")).isEqualTo(1);
+        assertThat(index.sampleCount("nobody")).isZero();
+        index.removeSample("a1");
+        index.removeSubject("b");
+        assertThat(index.sampleCount("a")).isEqualTo(1);
+        assertThat(index.sampleCount("b")).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void puttingASampleAgainReplacesItAndMovesItToItsNewSubject(Kind kind) {
         SubjectIndex index = open(kind);
         index.put(sample("s1", "alice"));

@@ -1,0 +1,51 @@
+package dev.lethe.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.main.Launch;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@QuarkusMainTest
+class PerfCommandTest {
+
+    @Test
+    @Launch({"perf", "--help"})
+    void perfHelpListsTheSectionsAndTheOutputs(LaunchResult result) {
+        assertThat(result.getOutput()).contains("--sections", "--params", "--json", "--markdown", "--index-samples");
+    }
+
+    @Test
+    void aSmallRunMeasuresEveryRequestedSectionAndLeavesTheLatencyPending(QuarkusMainLauncher launcher, @TempDir Path dir)
+            throws Exception {
+        Path json = dir.resolve("perf.json");
+        Path markdown = dir.resolve("perf.md");
+        LaunchResult result = launcher.launch("perf", "--sections", "gradients,ingest,restart",
+                "--architectures", "cnn-small", "--warmup", "0", "--repetitions", "3", "--batch", "8",
+                "--requests", "3000", "--index-samples", "2000", "--no-kafka", "--work-dir", dir.toString(),
+                "--json", json.toString(), "--markdown", markdown.toString());
+
+        assertThat(result.exitCode()).as(result.getErrorOutput()).isZero();
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        List<String> names = new ArrayList<>();
+        report.get("figures").forEach(f -> names.add(f.get("name").asText()));
+        assertThat(names).contains("gradients.cnn-small.fast_over_batched", "gradients.cnn-small.loop_over_batched",
+                "gradients.cnn-small.subset_matrix_mib", "ingest.requests_per_s", "restart.ready_s");
+        report.get("figures").forEach(f -> {
+            assertThat(f.get("median").asDouble()).as(f.get("name").asText()).isPositive();
+            assertThat(f.get("min").asDouble()).isLessThanOrEqualTo(f.get("max").asDouble());
+        });
+        assertThat(report.get("pending").fieldNames().next()).contains("latency");
+        assertThat(Files.readString(markdown)).contains("NOT MEASURED", "| figure | median |");
+    }
+}
