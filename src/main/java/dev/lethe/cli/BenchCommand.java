@@ -50,7 +50,7 @@ public class BenchCommand implements Callable<Integer> {
             description = "where validation and holdout samples come from: train-pool (unused training-split samples) | test-split (default: ${DEFAULT-VALUE})")
     String holdoutPool;
 
-    @Option(names = "--architecture", defaultValue = "cnn", description = "cnn | mlp (default: ${DEFAULT-VALUE})")
+    @Option(names = "--architecture", defaultValue = "cnn", description = "cnn | mlp | cnn-small | mlp-wide (default: ${DEFAULT-VALUE})")
     String architecture;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | gpu (default: ${DEFAULT-VALUE})")
