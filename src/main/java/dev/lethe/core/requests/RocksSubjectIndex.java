@@ -151,6 +151,28 @@ public final class RocksSubjectIndex implements SubjectIndex {
     }
 
     @Override
+    public void forEachSample(Consumer<StoredSample> action) {
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        byte[] prefix = "s/".getBytes(StandardCharsets.UTF_8);
+        Snapshot snapshot = db.getSnapshot();
+        try (Slice upper = new Slice(upperBound(prefix));
+                ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                String sampleId = new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8);
+                action.accept(decodeSample(sampleId, it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw storage("scan samples", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    @Override
     public Optional<StoredSample> get(String sampleId) {
         Objects.requireNonNull(sampleId, "sampleId");
         return read(sampleKey(sampleId)).map(v -> decodeSample(sampleId, v));
