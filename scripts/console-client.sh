@@ -47,6 +47,11 @@ if [ ! -f "$WORK/model.lethe" ]; then
   java -jar "$JAR" train --out "$WORK/model.lethe" --samples-out "$WORK/samples.tsv" --epochs "$EPOCHS" 2>"$WORK/train.log"
 fi
 
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$KAFKA_PORT" "$HTTP_PORT"; do
+  port_free "$p" || { echo "port $p is in use: set KAFKA_PORT / HTTP_PORT"; exit 1; }
+done
+
 LETHE_PID=
 start_lethe() {
   LETHE_DATA_DIR="$WORK/lethe" LETHE_MODEL_INITIAL_PATH="$WORK/model.lethe" LETHE_BATCH_LINGER=5s \
@@ -54,8 +59,8 @@ start_lethe() {
     java -jar "$JAR" serve --embedded-kafka --kafka-port "$KAFKA_PORT" >>"$WORK/lethe.log" 2>&1 &
   LETHE_PID=$!
   for _ in $(seq 1 180); do
-    if curl -sf "http://localhost:$HTTP_PORT/q/health/ready" >/dev/null; then echo "   ready (pid $LETHE_PID)"; return; fi
     kill -0 "$LETHE_PID" 2>/dev/null || { echo "lethe exited; see $WORK/lethe.log"; exit 1; }
+    if curl -sf "http://localhost:$HTTP_PORT/q/health/ready" >/dev/null; then echo "   ready (pid $LETHE_PID)"; return; fi
     sleep 1
   done
   echo "lethe not ready after 180 s; see $WORK/lethe.log"; exit 1

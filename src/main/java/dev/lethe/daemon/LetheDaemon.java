@@ -172,7 +172,7 @@ public final class LetheDaemon implements AutoCloseable {
         ingestThread.start();
 
         VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
-                config.verify().forgetAccuracyTolerance(), config.verify().folds());
+                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
         VerifiedUnlearning unlearning = new VerifiedUnlearning(unlearner(), gate);
         pipelineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "lethe-unlearning"));
         ErasurePipeline pipeline = new ErasurePipeline(index, pools, erased, registry, unlearning,

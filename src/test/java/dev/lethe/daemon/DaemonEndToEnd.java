@@ -185,7 +185,7 @@ abstract class DaemonEndToEnd {
     void requestsBecomeOneVerifiedVersionWithAuditTombstonesAndDeadLettersAndSurviveARestart() throws Exception {
         // A permissive gate: this test is about the plumbing; the gate's refusal has its own test.
         LetheConfig config = config("e2e", Map.of("lethe.verify.mia-threshold", "1.0",
-                "lethe.verify.forget-accuracy-tolerance", "1.0"));
+                "lethe.verify.forget-accuracy-tolerance", "1.0", "lethe.verify.max-accuracy-drop", "1.0"));
         publishSamples(config);
         List<String> subjects = subjects(data.train());
         String alice = subjects.get(0);

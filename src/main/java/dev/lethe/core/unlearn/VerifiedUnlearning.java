@@ -23,17 +23,23 @@ import java.util.Random;
  * {@link Gate#miaThreshold()} and the forget accuracy is at most the holdout accuracy plus
  * {@link Gate#forgetAccuracyTolerance()} plus one binomial standard error of an accuracy measured on
  * as many samples as the forget set has (a small forget set's accuracy is coarse: 6 samples can
- * only score in steps of 1/6). The caller keeps the original model either way.
+ * only score in steps of 1/6), and the holdout accuracy has not fallen by more than
+ * {@link Gate#maxAccuracyDrop()} from the current model's: forgetting must not break the model.
+ * The caller keeps the original model either way.
  */
 public final class VerifiedUnlearning {
 
     /**
      * @param miaThreshold            highest acceptable attack AUC after unlearning
      * @param forgetAccuracyTolerance how far forget accuracy may exceed holdout accuracy
+     * @param maxAccuracyDrop         how far holdout accuracy may fall below the current model's
      * @param folds                   cross-validation folds of the attack
      */
-    public record Gate(double miaThreshold, double forgetAccuracyTolerance, int folds) {
+    public record Gate(double miaThreshold, double forgetAccuracyTolerance, double maxAccuracyDrop, int folds) {
         public Gate {
+            if (!(maxAccuracyDrop >= 0)) {
+                throw new IllegalArgumentException("maxAccuracyDrop must be >= 0, was " + maxAccuracyDrop);
+            }
             if (!(miaThreshold > 0 && miaThreshold <= 1)) {
                 throw new IllegalArgumentException("miaThreshold must be in (0, 1], was " + miaThreshold);
             }
@@ -54,10 +60,11 @@ public final class VerifiedUnlearning {
      * @param miaAuc       attack AUC after
      * @param forgetAcc    forget accuracy after
      * @param holdoutAcc   verification-holdout accuracy after
+     * @param holdoutAccBefore verification-holdout accuracy of the current model
      * @param result       what the unlearner reported (steps, stop reason, seconds)
      */
     public record Outcome(Network unlearned, boolean passed, String reason, double miaAucBefore, double miaAuc,
-            double forgetAcc, double holdoutAcc, UnlearningResult result) {
+            double forgetAcc, double holdoutAcc, double holdoutAccBefore, UnlearningResult result) {
     }
 
     private final Unlearner unlearner;
@@ -87,7 +94,9 @@ public final class VerifiedUnlearning {
         SampleSet reference = halves[0];
         SampleSet verification = halves[1];
 
-        double before = attackAuc(current, forget, verification, seed);
+        Network.Predictions verificationBefore = current.predict(verification);
+        double before = attackAuc(current.predict(forget).losses(), verificationBefore.losses(), seed);
+        double haBefore = verificationBefore.accuracy();
         Network copy = current.copy();
         try {
             UnlearningResult result = unlearner.unlearn(copy, new UnlearningTask(forget, retain, reference, seed),
@@ -107,8 +116,12 @@ public final class VerifiedUnlearning {
                 failures.add(String.format(java.util.Locale.ROOT,
                         "forget accuracy %.3f exceeds holdout accuracy %.3f by more than %.3f", fa, ha, allowed));
             }
+            if (!(ha >= haBefore - gate.maxAccuracyDrop())) {
+                failures.add(String.format(java.util.Locale.ROOT,
+                        "holdout accuracy fell from %.3f to %.3f, more than %.3f", haBefore, ha, gate.maxAccuracyDrop()));
+            }
             String reason = failures.isEmpty() ? null : String.join("; ", failures);
-            return new Outcome(copy, failures.isEmpty(), reason, before, after, fa, ha, result);
+            return new Outcome(copy, failures.isEmpty(), reason, before, after, fa, ha, haBefore, result);
         } catch (RuntimeException e) {
             copy.close();
             throw e;
@@ -122,10 +135,6 @@ public final class VerifiedUnlearning {
      */
     static double accuracyNoise(double accuracy, int n) {
         return Math.sqrt(Math.max(accuracy * (1 - accuracy), 1e-4) / n);
-    }
-
-    private double attackAuc(Network network, SampleSet forget, SampleSet verification, long seed) {
-        return attackAuc(network.predict(forget).losses(), network.predict(verification).losses(), seed);
     }
 
     /** Cross-validated attack where both classes allow it; the plain loss AUC for a single forget sample. */

@@ -211,6 +211,11 @@ public interface LetheConfig {
         @WithDefault("0.05")
         double forgetAccuracyTolerance();
 
+        /** Holdout accuracy may fall at most this far below the current model's. */
+        @WithName("max-accuracy-drop")
+        @WithDefault("0.05")
+        double maxAccuracyDrop();
+
         @WithDefault("5")
         int folds();
     }

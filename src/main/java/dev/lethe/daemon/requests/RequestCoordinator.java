@@ -327,9 +327,11 @@ public final class RequestCoordinator {
             metrics.modelVersion(result.staged().version());
             metrics.versionPublished();
             metrics.mia(result.outcome().miaAucBefore(), result.outcome().miaAuc());
-            LOG.infof("published %s v%d: %d sample(s) forgotten, MIA AUC %.3f → %.3f, took %d ms",
-                    registry.model(), result.staged().version(), result.totalSamples(),
-                    result.outcome().miaAucBefore(), result.outcome().miaAuc(), result.took().toMillis());
+            LOG.infof("published %s v%d: %d sample(s) forgotten in %d step(s) (%s), MIA AUC %.3f → %.3f, "
+                    + "holdout accuracy %.3f → %.3f, took %d ms", registry.model(), result.staged().version(),
+                    result.totalSamples(), result.outcome().result().steps(), result.outcome().result().stopReason(),
+                    result.outcome().miaAucBefore(), result.outcome().miaAuc(), result.outcome().holdoutAccBefore(),
+                    result.outcome().holdoutAcc(), result.took().toMillis());
         }
         if (result.kind() != BatchResult.Kind.FAILED) {
             index.apply(w -> {

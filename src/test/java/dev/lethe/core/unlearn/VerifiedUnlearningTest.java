@@ -35,7 +35,7 @@ class VerifiedUnlearningTest {
         UnlearningSettings settings = new UnlearningSettings(5, 1e-3, 0.5, 8, true, ForgetObjective.MATCH,
                 StopRule.BUDGET);
         return new VerifiedUnlearning(new OrthoGrad(settings, ProjectionMode.GLOBAL),
-                new VerifiedUnlearning.Gate(miaThreshold, 1.0, 3));
+                new VerifiedUnlearning.Gate(miaThreshold, 1.0, 1.0, 3));
     }
 
     @Test
@@ -63,6 +63,23 @@ class VerifiedUnlearningTest {
         try {
             assertThat(outcome.passed()).isFalse();
             assertThat(outcome.reason()).startsWith("membership attack AUC").contains("above the threshold 0.001");
+        } finally {
+            outcome.unlearned().close();
+        }
+    }
+
+    @Test
+    void anUnlearningThatBreaksTheModelFailsTheGateOnTheAccuracyDrop() {
+        // Twenty Adam-normalised ascent steps at a large rate wreck a small model (bounded steps, no NaN).
+        UnlearningSettings wrecking = new UnlearningSettings(20, 0.02, 0.0, 8, true, ForgetObjective.ASCENT,
+                StopRule.BUDGET);
+        VerifiedUnlearning gate = new VerifiedUnlearning(new GradientAscent(wrecking),
+                new VerifiedUnlearning.Gate(1.0, 1.0, 0.0, 3));
+        VerifiedUnlearning.Outcome outcome = gate.run(trained, TRAIN.first(10), TRAIN, HOLDOUT, 5);
+        try {
+            assertThat(outcome.holdoutAcc()).isLessThan(outcome.holdoutAccBefore());
+            assertThat(outcome.passed()).isFalse();
+            assertThat(outcome.reason()).contains("holdout accuracy fell from");
         } finally {
             outcome.unlearned().close();
         }
