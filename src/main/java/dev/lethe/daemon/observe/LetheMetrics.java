@@ -180,7 +180,9 @@ public final class LetheMetrics {
     }
 
     public void gauge(String name, String description, String baseUnit, DoubleSupplier value) {
-        Gauge.Builder<DoubleSupplier> b = Gauge.builder(name, value, DoubleSupplier::getAsDouble).description(description);
+        // Strong reference: the supplier is often a lambda nobody else holds (a weak one reads NaN after a GC).
+        Gauge.Builder<DoubleSupplier> b = Gauge.builder(name, value, DoubleSupplier::getAsDouble).strongReference(true)
+                .description(description);
         if (baseUnit != null) {
             b.baseUnit(baseUnit);
         }
