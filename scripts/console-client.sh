@@ -8,8 +8,8 @@
 #      some resent, some for subjects with no samples, some malformed;
 #   4. kafka-console-consumer (read_committed) reads lethe.audit, the DLQ, lethe.model-versions and
 #      the tombstones on lethe.samples; curl reads /q/metrics;
-#   5. the daemon is killed with SIGKILL and started again; resent and new requests show that
-#      nothing is lost and no erasure repeats.
+#   5. the daemon is killed with SIGKILL and started again; resent and new requests (one through
+#      POST /deletion-requests) show that nothing is lost and no erasure repeats.
 #
 # Every check prints PASS/FAIL; the script exits non-zero on any FAIL.
 # Usage: scripts/console-client.sh   (env: WORK, KAFKA_PORT=9092, HTTP_PORT=8080, EPOCHS=60)
@@ -93,6 +93,9 @@ kill -9 "$LETHE_PID"; wait "$LETHE_PID" 2>/dev/null || true
 start_lethe
 python3 scripts/console_requests.py replay "$WORK" > "$WORK/requests-2.tsv"
 produce lethe.deletion-requests < "$WORK/requests-2.tsv"
+echo "   one more request through the REST API:"
+curl -s -X POST -H 'Content-Type: application/json' --data "$(python3 scripts/console_requests.py rest-body "$WORK")" \
+  "http://localhost:$HTTP_PORT/deletion-requests"; echo
 for _ in $(seq 1 60); do
   consume lethe.audit > "$WORK/audit.tsv"
   python3 scripts/console_requests.py done "$WORK" && break
@@ -102,4 +105,6 @@ consume lethe.deletion-requests.dlq true > "$WORK/dlq.tsv"
 consume lethe.model-versions > "$WORK/versions.tsv"
 consume lethe.samples > "$WORK/samples-topic.tsv"
 curl -s "http://localhost:$HTTP_PORT/q/metrics" > "$WORK/metrics.txt"
+echo "   GET /deletion-requests/cc-102: $(curl -s "http://localhost:$HTTP_PORT/deletion-requests/cc-102")"
+echo "   GET /models/current: $(curl -s "http://localhost:$HTTP_PORT/models/current" | cut -c1-300)"
 python3 scripts/console_requests.py check "$WORK" after-restart

@@ -79,7 +79,13 @@ def replay(work):
     new = {"cc-101": fresh[0], "cc-102": fresh[1]}
     with open(os.path.join(work, "replay.json"), "w") as f:
         json.dump({"resent": [r for r, _ in completed], "new": new}, f)
-    print("\n".join([request(r, s) for r, s in completed] + [request(r, s) for r, s in new.items()]))
+    # cc-102 goes through the REST API instead (see console-client.sh)
+    print("\n".join([request(r, s) for r, s in completed] + [request("cc-101", new["cc-101"])]))
+
+
+def rest_body(work):
+    new = json.load(open(os.path.join(work, "replay.json")))["new"]
+    print(json.dumps({"requestId": "cc-102", "subjectId": new["cc-102"]}))
 
 
 def valid_ids(work):
@@ -201,6 +207,8 @@ if __name__ == "__main__":
         plan(work)
     elif cmd == "replay":
         replay(work)
+    elif cmd == "rest-body":
+        rest_body(work)
     elif cmd == "done":
         sys.exit(done(work))
     elif cmd == "check":

@@ -155,7 +155,10 @@ public final class LetheDaemon implements AutoCloseable {
         }
         state.modelLoaded(true);
         state.kafkaContact(clock.instant());
-        metrics.modelVersion(registry.currentVersion().map(ModelVersionEvent::version).orElse(0L));
+        registry.currentVersion().ifPresent(v -> {
+            metrics.modelVersion(v.version());
+            metrics.mia(v.metrics().miaAucBefore(), v.metrics().miaAuc());
+        });
 
         Network model = registry.current();
         pools = new SamplePools(config.ingest().retainSize(), config.ingest().holdoutSize(), config.ingest().seed(),
