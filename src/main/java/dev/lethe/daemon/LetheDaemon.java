@@ -8,6 +8,7 @@ import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.ModelVersionEvent;
 import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.core.events.SampleRecordReader;
+import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.registry.ArtifactStore;
@@ -214,7 +215,8 @@ public final class LetheDaemon implements AutoCloseable {
         }
         Path initial = config.model().initialPath().orElseThrow(() -> new IllegalStateException(
                 "no version of model " + config.model().name() + " is published yet and lethe.model.initial-path is not set"));
-        Network network = registry.readInitial(initial);
+        Network network = registry.readInitial(initial, Architecture.parse(config.model().architecture()),
+                config.model().inputShape().stream().mapToInt(Integer::intValue).toArray(), config.model().classes());
         ModelVersionEvent v1 = registry.stage(network, List.of(), 0,
                 new ModelVersionEvent.Metrics(Double.NaN, Double.NaN, Double.NaN, Double.NaN), clock.instant());
         publisher.publish(new Publisher.Transaction().record(Publisher.versionRecord(config.topics().modelVersions(), v1)));

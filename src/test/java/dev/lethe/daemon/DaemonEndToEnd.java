@@ -66,6 +66,7 @@ abstract class DaemonEndToEnd {
     static Path tmp;
     static DemoData data;
     static Path initialModel;
+    static Path initialDjlModel;
 
     /** The broker's bootstrap servers. */
     abstract String bootstrapServers();
@@ -80,6 +81,12 @@ abstract class DaemonEndToEnd {
             try (OutputStream out = Files.newOutputStream(initialModel)) {
                 NetworkCodec.write(network, out);
             }
+            // The same model as DJL saves it, for the start-up path that takes DJL files.
+            try (ai.djl.Model djl = ai.djl.Model.newInstance("initial")) {
+                djl.setBlock(network.block());
+                djl.save(tmp, "initial");
+            }
+            initialDjlModel = tmp.resolve("initial-0000.params");
         }
     }
 
@@ -268,9 +275,10 @@ abstract class DaemonEndToEnd {
     }
 
     @Test
-    void aBatchThatFailsVerificationIsEscalatedAndPublishesNoVersion() throws Exception {
+    void aBatchThatFailsVerificationIsEscalatedAndPublishesNoVersionStartingFromADjlModelFile() throws Exception {
         // No model can reach an attack AUC of 0.001: the gate must refuse, whatever the data.
-        LetheConfig config = config("gate", Map.of("lethe.verify.mia-threshold", "0.001"));
+        LetheConfig config = config("gate", Map.of("lethe.verify.mia-threshold", "0.001",
+                "lethe.model.initial-path", initialDjlModel.toString()));
         publishSamples(config);
         String subject = subjects(data.train()).get(3);
         LetheDaemon daemon = startDaemon(config);

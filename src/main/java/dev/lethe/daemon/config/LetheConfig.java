@@ -47,9 +47,10 @@ public interface LetheConfig {
         String name();
 
         /**
-         * The trained model registered as version 1 on the very first start (a Lethe artifact
-         * written by {@code lethe train}/{@code demo}, or a DJL {@code .params} file of a built-in
-         * architecture). Ignored once a version is published.
+         * The trained model registered as version 1 on the very first start: a Lethe artifact
+         * (written by {@code lethe train}/{@code demo}) or a DJL {@code <name>-NNNN.params} file of
+         * a built-in architecture (see {@code architecture}, {@code input-shape}, {@code classes}).
+         * Ignored once a version is published.
          */
         @WithName("initial-path")
         Optional<Path> initialPath();
@@ -57,6 +58,15 @@ public interface LetheConfig {
         /** Architecture of a DJL {@code .params} initial model: cnn | mlp. */
         @WithDefault("cnn")
         String architecture();
+
+        /** Input shape of a DJL {@code .params} initial model, e.g. 1,28,28. */
+        @WithName("input-shape")
+        @WithDefault("1,28,28")
+        java.util.List<Integer> inputShape();
+
+        /** Classes of a DJL {@code .params} initial model. */
+        @WithDefault("10")
+        int classes();
 
         /** auto (GPU when the engine reports one) | cpu | gpu. */
         @WithDefault("auto")

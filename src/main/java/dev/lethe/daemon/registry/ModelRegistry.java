@@ -2,6 +2,8 @@ package dev.lethe.daemon.registry;
 
 import ai.djl.Device;
 import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.core.model.Architecture;
+import dev.lethe.core.model.DjlModelFiles;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.model.NetworkCodec;
 import dev.lethe.core.registry.ArtifactStore;
@@ -77,10 +79,18 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** Reads a trained model file (a Lethe artifact) to register as version 1. */
-    public Network readInitial(Path path) throws IOException {
+    /**
+     * Reads a trained model file to register as version 1: a Lethe artifact (as {@code lethe
+     * train} writes), or a DJL {@code <name>-NNNN.params} file of {@code architecture} with the
+     * given input shape and classes.
+     */
+    public Network readInitial(Path path, Architecture architecture, int[] inputShape, int numClasses)
+            throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new IOException("initial model " + path + " does not exist (set lethe.model.initial-path)");
+        }
+        if (DjlModelFiles.isDjlParams(path)) {
+            return DjlModelFiles.read(path, architecture, inputShape, numClasses, device);
         }
         try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(path))) {
             return NetworkCodec.read(in, device);
