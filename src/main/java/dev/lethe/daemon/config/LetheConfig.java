@@ -1,5 +1,6 @@
 package dev.lethe.daemon.config;
 
+import dev.lethe.core.events.EventTypes;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -114,28 +115,28 @@ public interface LetheConfig {
     }
 
     interface Topics {
-        @WithDefault("lethe.samples")
+        @WithDefault(EventTypes.SAMPLES_TOPIC)
         String samples();
 
         @WithName("deletion-requests")
-        @WithDefault("lethe.deletion-requests")
+        @WithDefault(EventTypes.DELETION_REQUESTS_TOPIC)
         String deletionRequests();
 
         @WithName("model-versions")
-        @WithDefault("lethe.model-versions")
+        @WithDefault(EventTypes.MODEL_VERSIONS_TOPIC)
         String modelVersions();
 
-        @WithDefault("lethe.audit")
+        @WithDefault(EventTypes.AUDIT_TOPIC)
         String audit();
 
         /** Dead letters of the requests topic, each with a {@code dead-letter-reason} header. */
         @WithName("deletion-requests-dlq")
-        @WithDefault("lethe.deletion-requests.dlq")
+        @WithDefault(EventTypes.DELETION_REQUESTS_DLQ_TOPIC)
         String deletionRequestsDlq();
 
         /** Dead letters of the samples topic. */
         @WithName("samples-dlq")
-        @WithDefault("lethe.samples.dlq")
+        @WithDefault(EventTypes.SAMPLES_DLQ_TOPIC)
         String samplesDlq();
     }
 
