@@ -65,6 +65,8 @@ public final class RequestCoordinator {
     private static final Logger LOG = Logger.getLogger(RequestCoordinator.class);
     private static final int PUBLISH_ATTEMPTS = 3;
     private static final Duration INGEST_CATCH_UP = Duration.ofMinutes(5);
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String requestsTopic;
@@ -98,6 +100,7 @@ public final class RequestCoordinator {
     private volatile boolean running = true;
     private volatile int pendingGauge;
     private volatile Instant oldestPending;
+    private Instant lastProbe;
 
     public RequestCoordinator(KafkaConsumer<byte[], byte[]> consumer, Topics topics, DeletionRequestReader reader,
             RequestDeduplicator deduplicator, ForgetBatcher batcher, ErasurePipeline pipeline, SampleIngestor ingestor,
@@ -155,7 +158,7 @@ public final class RequestCoordinator {
         try {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                state.kafkaContact(clock.instant());
+                probeKafka();
                 intake(records);
                 startBatchIfDue();
                 finishBatchIfDone();
@@ -411,11 +414,35 @@ public final class RequestCoordinator {
             oldest = oldest == null || batcherOldest.isBefore(oldest) ? batcherOldest : oldest;
         }
         oldestPending = oldest;
-        long lag = 0;
-        for (TopicPartition tp : consumer.assignment()) {
-            lag += consumer.currentLag(tp).orElse(0);
+    }
+
+    /**
+     * Every few seconds, asks the broker for the requests topic's end offsets: a real round trip
+     * (poll returns empty whether or not the broker is there), which is what readiness needs, and
+     * the consumer lag comes with it.
+     */
+    private void probeKafka() {
+        Instant now = clock.instant();
+        if (lastProbe != null && Duration.between(lastProbe, now).compareTo(PROBE_INTERVAL) < 0) {
+            return;
         }
-        metrics.requestLag(lag);
+        lastProbe = now;
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(requestsTopic, PROBE_TIMEOUT).stream()
+                    .map(p -> new TopicPartition(requestsTopic, p.partition())).toList();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, PROBE_TIMEOUT);
+            long lag = 0;
+            for (TopicPartition tp : consumer.assignment()) {
+                Long e = end.get(tp);
+                if (e != null) {
+                    lag += Math.max(0, e - consumer.position(tp, PROBE_TIMEOUT));
+                }
+            }
+            metrics.requestLag(lag);
+            state.kafkaContact(clock.instant());
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.warnf("Kafka did not answer within %d s: %s", PROBE_TIMEOUT.toSeconds(), e.getMessage());
+        }
     }
 
     public void stop() {
