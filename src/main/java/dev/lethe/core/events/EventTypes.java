@@ -60,10 +60,12 @@ public final class EventTypes {
     public static final String AUDIT_TOPIC = "lethe.audit";
     /** Deletion-request records that could not be read, with a {@value #DEAD_LETTER_REASON} header. */
     public static final String DELETION_REQUESTS_DLQ_TOPIC = "lethe.deletion-requests.dlq";
+    public static final String SAMPLES_DLQ_TOPIC = "lethe.samples.dlq";
 
     /** All five topics. */
     public static final List<String> TOPICS = List.of(
-            SAMPLES_TOPIC, DELETION_REQUESTS_TOPIC, MODEL_VERSIONS_TOPIC, AUDIT_TOPIC, DELETION_REQUESTS_DLQ_TOPIC);
+            SAMPLES_TOPIC, DELETION_REQUESTS_TOPIC, MODEL_VERSIONS_TOPIC, AUDIT_TOPIC, DELETION_REQUESTS_DLQ_TOPIC,
+            SAMPLES_DLQ_TOPIC);
 
     // ---- Headers --------------------------------------------------------------------------
 

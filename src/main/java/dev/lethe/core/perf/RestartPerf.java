@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 /**
  * Time to ready after a restart with the index on disk: open RocksDB (WAL replay included), read
  * the sample count and the committed offsets of every samples partition, and answer a first
- * subject lookup — what the daemon needs from the index before it may consume again. The full
- * scan that rebuilding in-memory state from every sample would cost is measured alongside.
+ * subject lookup; then, as the daemon's start-up does ({@code SampleIngestor.refillPools}), read
+ * every sample once to refill the retain and holdout pools, skipping erased subjects.
  */
 final class RestartPerf {
 
@@ -24,9 +24,11 @@ final class RestartPerf {
     static List<Figure> run(PerfConfig config, Path indexDir, double buildSeconds, Consumer<String> progress,
                             List<String> notes) {
         String section = String.format(Locale.ROOT, "restart with %,d indexed samples (RocksDB)", config.indexSamples());
-        int reps = Math.max(3, config.repetitions() / 3);
+        int reps = 3;
+        double[] open = new double[reps];
         double[] ready = new double[reps];
         long[] size = new long[1];
+        long[] counts = new long[2];
         for (int r = 0; r < reps; r++) {
             long start = System.nanoTime();
             try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir)) {
@@ -37,16 +39,19 @@ final class RestartPerf {
                 if (index.sampleCount(IndexFixture.subjectId(r)) < 1 || index.isErased(IndexFixture.subjectId(r))) {
                     throw new IllegalStateException("index does not hold the expected subjects");
                 }
+                open[r] = (System.nanoTime() - start) / 1e9;
+                // What the daemon does next (SampleIngestor.refillPools): every sample, skipping erased subjects.
+                counts[0] = 0;
+                counts[1] = 0;
+                index.forEachSample(s -> {
+                    if (!index.isErased(s.subjectId())) {
+                        counts[s.split().equals("train") ? 0 : 1]++;
+                    }
+                });
                 ready[r] = (System.nanoTime() - start) / 1e9;
             }
-        }
-        progress.accept("restart: scanning every sample once");
-        double scan;
-        long[] counts = new long[2];
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir)) {
-            long start = System.nanoTime();
-            index.forEachSample(s -> counts[s.split().equals("train") ? 0 : 1]++);
-            scan = (System.nanoTime() - start) / 1e9;
+            progress.accept(String.format(Locale.ROOT, "restart %d of %d: index ready in %.3f s, refilled in %.2f s",
+                    r + 1, reps, open[r], ready[r]));
         }
         notes.add(String.format(Locale.ROOT, "restart: index of %,d samples (%,d train, %,d holdout), %.2f GB on disk, page cache warm "
                         + "(caches were not dropped: other work shares this machine)%s",
@@ -54,10 +59,11 @@ final class RestartPerf {
                 Double.isNaN(buildSeconds) ? "; index reused from an earlier run"
                         : String.format(Locale.ROOT, "; built in %.0f s (%,.0f samples/s)", buildSeconds, size[0] / buildSeconds)));
         List<Figure> f = new ArrayList<>();
-        f.add(new Figure(section, "restart.ready_s", "time to ready: open + size + offsets + first lookup",
+        f.add(new Figure(section, "restart.ready_s",
+                "time to ready as the daemon restarts today: open + offsets + first lookup + refill of the pools by a full scan",
                 Stats.of(ready), "s", Goal.atMost(GOAL_SECONDS)));
-        f.add(new Figure(section, "restart.full_scan_s", "reading every sample once (if state had to be rebuilt from the index)",
-                Stats.once(scan), "s", null));
+        f.add(new Figure(section, "restart.index_ready_s", "index part alone: open + size + offsets + first lookup",
+                Stats.of(open), "s", Goal.atMost(GOAL_SECONDS)));
         return f;
     }
 

@@ -54,6 +54,15 @@ public final class InMemorySubjectIndex implements SubjectIndex {
     }
 
     @Override
+    public void forEachSample(Consumer<StoredSample> action) {
+        List<StoredSample> copy;
+        synchronized (this) {
+            copy = List.copyOf(samples.values());
+        }
+        copy.forEach(action);
+    }
+
+    @Override
     public synchronized Optional<StoredSample> get(String sampleId) {
         return Optional.ofNullable(samples.get(sampleId));
     }

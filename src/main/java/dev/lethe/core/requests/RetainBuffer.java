@@ -55,6 +55,12 @@ public final class RetainBuffer {
         return reservoir.remove(s -> s.subjectId().equals(subjectId));
     }
 
+    /** Drops the sample with this id if buffered (a tombstone); returns whether it was. */
+    public synchronized boolean removeSample(String sampleId) {
+        Objects.requireNonNull(sampleId, "sampleId");
+        return reservoir.remove(s -> s.sampleId().equals(sampleId)) > 0;
+    }
+
     /** A copy of the buffer, to use as the retain set of one unlearning run. */
     public synchronized List<Sample> snapshot() {
         return reservoir.snapshot();

@@ -150,32 +150,6 @@ public final class RocksSubjectIndex implements SubjectIndex {
         }
     }
 
-    /**
-     * Every stored sample, in sample-id order, from one consistent snapshot: for rebuilding
-     * in-memory state (a retain reservoir, a holdout set) after a restart.
-     */
-    public void forEachSample(Consumer<StoredSample> action) {
-        Objects.requireNonNull(action, "action");
-        checkOpen();
-        byte[] prefix = "s/".getBytes(StandardCharsets.UTF_8);
-        Snapshot snapshot = db.getSnapshot();
-        try (Slice upper = new Slice(upperBound(prefix));
-                ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper)
-                        .setFillCache(false);
-                RocksIterator it = db.newIterator(ro)) {
-            for (it.seek(prefix); it.isValid(); it.next()) {
-                byte[] key = it.key();
-                String sampleId = new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8);
-                action.accept(decodeSample(sampleId, it.value()));
-            }
-            it.status();
-        } catch (RocksDBException e) {
-            throw storage("scan samples", e);
-        } finally {
-            db.releaseSnapshot(snapshot);
-        }
-    }
-
     /** A scan of the subject's membership keys only: no sample value is read. */
     @Override
     public int sampleCount(String subjectId) {
@@ -192,6 +166,28 @@ public final class RocksSubjectIndex implements SubjectIndex {
             return n;
         } catch (RocksDBException e) {
             throw storage("count subject", e);
+        }
+    }
+
+    @Override
+    public void forEachSample(Consumer<StoredSample> action) {
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        byte[] prefix = "s/".getBytes(StandardCharsets.UTF_8);
+        Snapshot snapshot = db.getSnapshot();
+        try (Slice upper = new Slice(upperBound(prefix));
+                ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                String sampleId = new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8);
+                action.accept(decodeSample(sampleId, it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw storage("scan samples", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
         }
     }
 

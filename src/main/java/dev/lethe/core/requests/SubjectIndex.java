@@ -108,6 +108,13 @@ public interface SubjectIndex extends AutoCloseable {
 
     Optional<StoredSample> get(String sampleId);
 
+    /**
+     * Calls {@code action} for every stored sample, in no particular order, over a consistent view
+     * (writes made meanwhile may or may not be seen). Used at start-up to refill the in-memory
+     * retain and holdout pools; it reads the whole index, so its cost grows with it.
+     */
+    void forEachSample(java.util.function.Consumer<StoredSample> action);
+
     /** Number of samples stored. */
     long size();
 

@@ -43,6 +43,17 @@ class RetainBufferTest {
     }
 
     @Test
+    void aTombstonedSampleLeavesTheBufferAndOnlyThatOne() {
+        buffer.offer(sample("a1", "alice"));
+        buffer.offer(sample("a2", "alice"));
+
+        assertThat(buffer.removeSample("a1")).isTrue();
+        assertThat(buffer.removeSample("a1")).isFalse();
+
+        assertThat(buffer.snapshot()).extracting(Sample::sampleId).containsExactly("a2");
+    }
+
+    @Test
     void theBufferNeverHoldsMoreThanItsCapacity() {
         RetainBuffer small = new RetainBuffer(5, 7, s -> false);
         for (int i = 0; i < 1000; i++) {

@@ -100,6 +100,21 @@ class SubjectIndexContractTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void forEachSampleVisitsEveryStoredSampleOnceAndNoRemovedOne(Kind kind) {
+        SubjectIndex index = open(kind);
+        index.putAll(List.of(sample("a1", "a"), sample("a2", "a"), sample("b1", "b"), sample("c1", "c")));
+        index.removeSample("a2");
+        index.removeSubject("c");
+
+        List<StoredSample> seen = new ArrayList<>();
+        index.forEachSample(seen::add);
+
+        assertThat(seen).extracting(StoredSample::sampleId).containsExactlyInAnyOrder("a1", "b1");
+        assertThat(seen).contains(sample("a1", "a"), sample("b1", "b"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void puttingASampleAgainReplacesItAndMovesItToItsNewSubject(Kind kind) {
         SubjectIndex index = open(kind);
         index.put(sample("s1", "alice"));

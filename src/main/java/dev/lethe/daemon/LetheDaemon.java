@@ -1,0 +1,370 @@
+package dev.lethe.daemon;
+
+import dev.lethe.core.events.AuditEvent;
+import dev.lethe.core.events.CloudEvent;
+import dev.lethe.core.events.CloudEventJson;
+import dev.lethe.core.events.DeletionRequestReader;
+import dev.lethe.core.events.EventTypes;
+import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.core.events.Pseudonymizer;
+import dev.lethe.core.events.SampleRecordReader;
+import dev.lethe.core.model.Architecture;
+import dev.lethe.core.model.Devices;
+import dev.lethe.core.model.Network;
+import dev.lethe.core.registry.ArtifactStore;
+import dev.lethe.core.requests.ForgetBatcher;
+import dev.lethe.core.requests.RequestDeduplicator;
+import dev.lethe.core.requests.RocksSubjectIndex;
+import dev.lethe.core.requests.SubjectIndex;
+import dev.lethe.core.unlearn.ForgetObjective;
+import dev.lethe.core.unlearn.OrthoGrad;
+import dev.lethe.core.unlearn.ProjectionMode;
+import dev.lethe.core.unlearn.StopRule;
+import dev.lethe.core.unlearn.UnlearningSettings;
+import dev.lethe.core.unlearn.VerifiedUnlearning;
+import dev.lethe.daemon.config.LetheConfig;
+import dev.lethe.daemon.ingest.ErasedSubjects;
+import dev.lethe.daemon.ingest.SampleIngestor;
+import dev.lethe.daemon.ingest.SamplePools;
+import dev.lethe.daemon.kafka.KafkaClients;
+import dev.lethe.daemon.kafka.TopicReader;
+import dev.lethe.daemon.kafka.TopicSetup;
+import dev.lethe.daemon.observe.DaemonState;
+import dev.lethe.daemon.observe.LetheMetrics;
+import dev.lethe.daemon.pipeline.ErasurePipeline;
+import dev.lethe.daemon.publish.Publisher;
+import dev.lethe.daemon.registry.ModelRegistry;
+import dev.lethe.daemon.requests.RequestCoordinator;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.jboss.logging.Logger;
+
+/**
+ * The daemon, assembled from its parts and started on a thread of its own so that the HTTP side
+ * (health, metrics, API) is up while it recovers. Start-up order matters:
+ * <ol>
+ *   <li>create missing topics; register the transactional id (fences an older instance and aborts
+ *       its open transaction, which would otherwise hold back every {@code read_committed} read);</li>
+ *   <li>recover the lineage from {@code lethe.model-versions} and verify the current artifact, or
+ *       register the initial model as version 1;</li>
+ *   <li>recover the audit chain's head, the finished request ids and the erased subjects from
+ *       {@code lethe.audit};</li>
+ *   <li>refill the sample pools from the index, start the sample ingest, then the request
+ *       coordinator.</li>
+ * </ol>
+ * Any failure stops the daemon and shows in readiness; Kubernetes restarts the pod.
+ */
+public final class LetheDaemon implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LetheDaemon.class);
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration KAFKA_CONTACT_WINDOW = Duration.ofSeconds(30);
+
+    private final LetheConfig config;
+    private final LetheMetrics metrics;
+    private final Clock clock;
+    private final DaemonState state = new DaemonState();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private volatile ModelRegistry registry;
+    private volatile SampleIngestor ingestor;
+    private volatile RequestCoordinator coordinator;
+    private volatile SubjectIndex index;
+    private volatile SamplePools pools;
+    private volatile boolean closing;
+    private Thread main;
+    private Thread ingestThread;
+    private ExecutorService pipelineThread;
+
+    public LetheDaemon(LetheConfig config, MeterRegistry meterRegistry, Clock clock) {
+        this.config = config;
+        this.metrics = new LetheMetrics(meterRegistry);
+        this.clock = clock;
+    }
+
+    /** Starts recovery and the loops on a background thread; returns at once. */
+    public synchronized void start() {
+        if (main != null) {
+            throw new IllegalStateException("already started");
+        }
+        main = new Thread(this::runDaemon, "lethe-coordinator");
+        main.start();
+    }
+
+    private void runDaemon() {
+        try {
+            assembleAndRecover();
+            coordinator.run();
+        } catch (Throwable e) {
+            if (!closing) {
+                state.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+                LOG.error("Lethe stopped", e);
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void assembleAndRecover() throws IOException {
+        Path dataDir = config.dataDir();
+        Files.createDirectories(dataDir);
+        KafkaClients clients = new KafkaClients(config);
+        if (config.kafka().createTopics()) {
+            try (Admin admin = clients.admin()) {
+                TopicSetup.createMissing(admin, config);
+            }
+        }
+        Pseudonymizer pseudonymizer = new Pseudonymizer(auditSecret(dataDir));
+        ai.djl.Device device = Devices.choose(config.model().device());
+        metrics.device(Devices.describe(device));
+        registry = new ModelRegistry(config.model().name(), dataDir.resolve("registry"), device);
+        resources.add(registry);
+        index = RocksSubjectIndex.open(dataDir.resolve("index"));
+        resources.add(index);
+
+        KafkaProducer<byte[], byte[]> producer = clients.transactionalProducer();
+        Publisher publisher = new Publisher(producer, config.topics().audit(), clock);
+        resources.add(publisher);
+        publisher.initTransactions();
+
+        ErasedSubjects erased = new ErasedSubjects(index, pseudonymizer);
+        RequestDeduplicator deduplicator = new RequestDeduplicator(config.ingest().dedupeCapacity());
+        try (KafkaConsumer<byte[], byte[]> reader = clients.consumer("recovery", null)) {
+            recoverModel(reader, publisher);
+            recoverAudit(reader, publisher, deduplicator, erased);
+        }
+        state.modelLoaded(true);
+        state.kafkaContact(clock.instant());
+        registry.currentVersion().ifPresent(v -> {
+            metrics.modelVersion(v.version());
+            metrics.mia(v.metrics().miaAucBefore(), v.metrics().miaAuc());
+        });
+
+        Network model = registry.current();
+        pools = new SamplePools(config.ingest().retainSize(), config.ingest().holdoutSize(), config.ingest().seed(),
+                erased::isErased);
+        metrics.gauge(LetheMetrics.INDEX_SAMPLES, "Samples in the subject index", null, () -> index.size());
+        metrics.gauge(LetheMetrics.RETAIN_SAMPLES, "Samples in the retain buffer", null, () -> pools.retainSize());
+        metrics.gauge(LetheMetrics.HOLDOUT_SAMPLES, "Samples in the holdout set", null, () -> pools.holdoutSize());
+        ingestor = new SampleIngestor(clients.consumer("samples", null), config.topics().samples(),
+                config.topics().samplesDlq(),
+                new SampleRecordReader(model.inputShape(), model.numClasses(), config.ingest().maxSampleBytes()),
+                index, pools, erased, pseudonymizer, publisher, metrics);
+        ingestor.refillPools();
+        ingestThread = new Thread(ingestor, "lethe-sample-ingest");
+        ingestThread.start();
+
+        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
+                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
+        VerifiedUnlearning unlearning = new VerifiedUnlearning(unlearner(), gate);
+        pipelineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "lethe-unlearning"));
+        ErasurePipeline pipeline = new ErasurePipeline(index, pools, erased, registry, unlearning,
+                config.ingest().seed(), clock);
+        coordinator = new RequestCoordinator(clients.consumer("requests", config.groupId()),
+                new RequestCoordinator.Topics(config.topics().deletionRequests(), config.topics().deletionRequestsDlq(),
+                        config.topics().samples(), config.topics().modelVersions()),
+                new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
+                new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), pipeline, ingestor, pipelineThread,
+                publisher, registry, index, pools, erased, pseudonymizer, gate, state, metrics, clock);
+        LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
+                registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
+                Devices.describe(device), index.size(), deduplicator.completedCount());
+    }
+
+    private void recoverModel(KafkaConsumer<byte[], byte[]> reader, Publisher publisher) throws IOException {
+        List<ModelVersionEvent> versions = new ArrayList<>();
+        TopicReader.readAll(reader, config.topics().modelVersions(), RECOVERY_TIMEOUT, record -> {
+            Optional<CloudEvent> event = parse(record);
+            if (event.isPresent() && EventTypes.MODEL_VERSION_PUBLISHED.equals(event.get().type())) {
+                ModelVersionEvent v = CloudEventJson.modelVersionOf(event.get().data());
+                if (v.model().equals(config.model().name())) {
+                    versions.add(v);
+                }
+            }
+        });
+        try {
+            registry.recover(versions);
+        } catch (ArtifactStore.IntegrityException e) {
+            metrics.integrityFailure();
+            LOG.errorf("refusing to load the current model: %s", e.getMessage());
+            throw e;
+        }
+        if (!versions.isEmpty()) {
+            return;
+        }
+        Path initial = config.model().initialPath().orElseThrow(() -> new IllegalStateException(
+                "no version of model " + config.model().name() + " is published yet and lethe.model.initial-path is not set"));
+        Network network = registry.readInitial(initial, Architecture.parse(config.model().architecture()),
+                config.model().inputShape().stream().mapToInt(Integer::intValue).toArray(), config.model().classes());
+        ModelVersionEvent v1 = registry.stage(network, List.of(), 0,
+                new ModelVersionEvent.Metrics(Double.NaN, Double.NaN, Double.NaN, Double.NaN), clock.instant());
+        publisher.publish(new Publisher.Transaction().record(Publisher.versionRecord(config.topics().modelVersions(), v1)));
+        registry.commit(v1, network);
+        LOG.infof("registered %s as %s version 1 (sha256 %s)", initial, config.model().name(), v1.sha256().substring(0, 12));
+    }
+
+    private void recoverAudit(KafkaConsumer<byte[], byte[]> reader, Publisher publisher,
+            RequestDeduplicator deduplicator, ErasedSubjects erased) {
+        String[] lastHash = {null};
+        int[] events = {0};
+        TopicReader.readAll(reader, config.topics().audit(), RECOVERY_TIMEOUT, record -> {
+            Optional<CloudEvent> event = parse(record);
+            if (event.isEmpty() || !EventTypes.AUDIT_TYPES.contains(event.get().type())) {
+                return;
+            }
+            AuditEvent audit = CloudEventJson.auditEventOf(event.get());
+            events[0]++;
+            lastHash[0] = audit.hash();
+            state.apply(audit, event.get().time() == null ? Instant.EPOCH : event.get().time());
+            if (DaemonState.isTerminal(audit.type())) {
+                deduplicator.markCompleted(audit.requestId());
+            }
+            if (EventTypes.DELETION_COMPLETED.equals(audit.type())) {
+                erased.erasedRef(audit.subjectRef());
+            }
+        });
+        publisher.resumeChain(lastHash[0]);
+        LOG.infof("audit trail recovered: %d events, %d finished requests, %d erased subjects", events[0],
+                deduplicator.completedCount(), erased.knownErased());
+    }
+
+    private static Optional<CloudEvent> parse(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CloudEventJson.parse(record.value()));
+        } catch (RuntimeException e) {
+            LOG.warnf("skipping an unreadable event at %s-%d@%d: %s", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private OrthoGrad unlearner() {
+        LetheConfig.Unlearning u = config.unlearning();
+        UnlearningSettings settings = new UnlearningSettings(u.maxSteps(), u.learningRate(), u.alpha(), u.retainBatch(),
+                true, ForgetObjective.parse(u.objective()), StopRule.parse(u.stop()));
+        ProjectionMode mode = switch (u.projection().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "global" -> ProjectionMode.GLOBAL;
+            case "per-tensor", "per_tensor" -> ProjectionMode.PER_TENSOR;
+            default -> throw new IllegalArgumentException("lethe.unlearning.projection must be global or per-tensor, was "
+                    + u.projection());
+        };
+        return new OrthoGrad(settings, mode);
+    }
+
+    /** The configured HMAC key, or one generated once into the data directory. */
+    private byte[] auditSecret(Path dataDir) throws IOException {
+        Optional<String> configured = config.audit().hmacSecret();
+        if (configured.isPresent()) {
+            return configured.get().getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = dataDir.resolve("audit-hmac.key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Files.writeString(file, HexFormat.of().formatHex(key), StandardOpenOption.CREATE_NEW);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            LOG.warnf("lethe.audit.hmac-secret is not set: generated a key in %s (set the secret in production)", file);
+        }
+        return Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---- what the adapters read ----------------------------------------------------------
+
+    public DaemonState state() {
+        return state;
+    }
+
+    /** The registry, once recovery has created it. */
+    public Optional<ModelRegistry> registry() {
+        return Optional.ofNullable(registry);
+    }
+
+    public LetheConfig config() {
+        return config;
+    }
+
+    /** Live: the daemon thread has not died. */
+    public boolean isLive() {
+        return stopped.getCount() > 0 && state.failure().isEmpty();
+    }
+
+    /** Ready: recovered, the model loaded, the loops running and Kafka answered recently. */
+    public boolean isReady() {
+        return isLive() && state.modelLoaded() && coordinator != null && ingestor != null
+                && ingestor.failure() == null
+                && state.lastKafkaContact().map(t -> t.isAfter(clock.instant().minus(KAFKA_CONTACT_WINDOW))).orElse(false);
+    }
+
+    /** Blocks until the daemon stops (closed, or failed). */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        RequestCoordinator c = coordinator;
+        if (c != null) {
+            c.stop();
+        }
+        SampleIngestor i = ingestor;
+        if (i != null) {
+            i.stop();
+        }
+        try {
+            if (main != null) {
+                main.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            if (ingestThread != null) {
+                ingestThread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (pipelineThread != null) {
+            // Let a running unlearning finish before its network is closed under it.
+            pipelineThread.shutdown();
+            try {
+                pipelineThread.awaitTermination(2, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int k = resources.size() - 1; k >= 0; k--) {
+            try {
+                resources.get(k).close();
+            } catch (Exception e) {
+                LOG.warnf("closing %s: %s", resources.get(k).getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,262 @@
+package dev.lethe.daemon.config;
+
+import dev.lethe.core.events.EventTypes;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of the daemon, under the {@code lethe.} prefix. Each key can be overridden by an
+ * environment variable ({@code lethe.batch.max-samples} → {@code LETHE_BATCH_MAX_SAMPLES}) or a
+ * {@code -D} system property. Defaults suit the embedded single-node story; production sets at
+ * least the bootstrap servers, the data directory and the audit secret.
+ */
+@ConfigMapping(prefix = "lethe")
+public interface LetheConfig {
+
+    /** The model this instance unlearns: one daemon (and one transactional id) per model. */
+    Model model();
+
+    /** Where the artifact registry and the subject index live; a persistent volume in production. */
+    @WithName("data-dir")
+    @WithDefault("lethe-data")
+    Path dataDir();
+
+    Kafka kafka();
+
+    Topics topics();
+
+    Ingest ingest();
+
+    Batch batch();
+
+    Unlearning unlearning();
+
+    Verify verify();
+
+    Audit audit();
+
+    Api api();
+
+    interface Model {
+        /** Model name: the key of its version events and part of the transactional id. */
+        @WithDefault("fashion-cnn")
+        String name();
+
+        /**
+         * The trained model registered as version 1 on the very first start: a Lethe artifact
+         * (written by {@code lethe train}/{@code demo}) or a DJL {@code <name>-NNNN.params} file of
+         * a built-in architecture (see {@code architecture}, {@code input-shape}, {@code classes}).
+         * Ignored once a version is published.
+         */
+        @WithName("initial-path")
+        Optional<Path> initialPath();
+
+        /** Architecture of a DJL {@code .params} initial model: cnn | mlp. */
+        @WithDefault("cnn")
+        String architecture();
+
+        /** Input shape of a DJL {@code .params} initial model, e.g. 1,28,28. */
+        @WithName("input-shape")
+        @WithDefault("1,28,28")
+        java.util.List<Integer> inputShape();
+
+        /** Classes of a DJL {@code .params} initial model. */
+        @WithDefault("10")
+        int classes();
+
+        /** auto (GPU when the engine reports one) | cpu | gpu. */
+        @WithDefault("auto")
+        String device();
+    }
+
+    interface Kafka {
+        @WithName("bootstrap-servers")
+        @WithDefault("localhost:9092")
+        String bootstrapServers();
+
+        /** Create missing topics at start with the right cleanup policies (needs the ACL). */
+        @WithName("create-topics")
+        @WithDefault("true")
+        boolean createTopics();
+
+        /** Partitions of topics this instance creates. */
+        @WithDefault("3")
+        int partitions();
+
+        /** Replication factor of topics this instance creates. */
+        @WithName("replication-factor")
+        @WithDefault("1")
+        short replicationFactor();
+
+        /** Consumer group of the request listener; defaults to {@code lethe-<model>}. */
+        @WithName("group-id")
+        Optional<String> groupId();
+
+        /** Transactional id of the publisher; defaults to {@code lethe-<model>}: a second instance fences the first. */
+        @WithName("transactional-id")
+        Optional<String> transactionalId();
+
+        /** Producer transaction timeout; a transaction only spans publishing, never unlearning. */
+        @WithName("transaction-timeout")
+        @WithDefault("60s")
+        Duration transactionTimeout();
+
+        /**
+         * Any Kafka client property, passed unchanged to every consumer, producer and admin client
+         * (e.g. {@code lethe.kafka.client."security.protocol"=SASL_SSL}).
+         */
+        @WithName("client")
+        Map<String, String> client();
+    }
+
+    interface Topics {
+        @WithDefault(EventTypes.SAMPLES_TOPIC)
+        String samples();
+
+        @WithName("deletion-requests")
+        @WithDefault(EventTypes.DELETION_REQUESTS_TOPIC)
+        String deletionRequests();
+
+        @WithName("model-versions")
+        @WithDefault(EventTypes.MODEL_VERSIONS_TOPIC)
+        String modelVersions();
+
+        @WithDefault(EventTypes.AUDIT_TOPIC)
+        String audit();
+
+        /** Dead letters of the requests topic, each with a {@code dead-letter-reason} header. */
+        @WithName("deletion-requests-dlq")
+        @WithDefault(EventTypes.DELETION_REQUESTS_DLQ_TOPIC)
+        String deletionRequestsDlq();
+
+        /** Dead letters of the samples topic. */
+        @WithName("samples-dlq")
+        @WithDefault(EventTypes.SAMPLES_DLQ_TOPIC)
+        String samplesDlq();
+    }
+
+    interface Ingest {
+        /** Largest deletion-request value accepted; larger ones go to the DLQ. */
+        @WithName("max-request-bytes")
+        @WithDefault("65536")
+        int maxRequestBytes();
+
+        /** Largest sample value accepted. */
+        @WithName("max-sample-bytes")
+        @WithDefault("1048576")
+        int maxSampleBytes();
+
+        /** Size of the retain buffer: a reservoir sample of the train samples seen. */
+        @WithName("retain-size")
+        @WithDefault("500")
+        int retainSize();
+
+        /** Holdout samples kept for verification (half guides unlearning, half is attacked). */
+        @WithName("holdout-size")
+        @WithDefault("1000")
+        int holdoutSize();
+
+        @WithDefault("1")
+        long seed();
+
+        /** Completed request ids remembered in memory for deduplication (the audit topic is the durable record). */
+        @WithName("dedupe-capacity")
+        @WithDefault("1000000")
+        int dedupeCapacity();
+    }
+
+    interface Batch {
+        /** A forget batch closes when its samples would exceed this. */
+        @WithName("max-samples")
+        @WithDefault("200")
+        int maxSamples();
+
+        /** …or when its oldest request has waited this long. */
+        @WithDefault("10s")
+        Duration linger();
+    }
+
+    interface Unlearning {
+        /** per-tensor (the paper's projection) | global (one basis over all parameters). */
+        @WithDefault("global")
+        String projection();
+
+        @WithName("max-steps")
+        @WithDefault("100")
+        int maxSteps();
+
+        @WithName("learning-rate")
+        @WithDefault("0.001")
+        double learningRate();
+
+        /** Weight of the retain term in θ ← θ − lr·(α·g_r − (1−α)·g⊥). */
+        @WithDefault("0.5")
+        double alpha();
+
+        @WithName("retain-batch")
+        @WithDefault("32")
+        int retainBatch();
+
+        /** match (bounded: push forget losses to typical unseen losses) | ascent (the paper's). */
+        @WithDefault("match")
+        String objective();
+
+        /** indistinguishable | accuracy | budget. */
+        @WithDefault("indistinguishable")
+        String stop();
+    }
+
+    interface Verify {
+        /** The membership attack's AUC (forget vs holdout) must be at or below this. */
+        @WithName("mia-threshold")
+        @WithDefault("0.6")
+        double miaThreshold();
+
+        /** Forget accuracy may exceed holdout accuracy by at most this. */
+        @WithName("forget-accuracy-tolerance")
+        @WithDefault("0.05")
+        double forgetAccuracyTolerance();
+
+        /** Holdout accuracy may fall at most this far below the current model's. */
+        @WithName("max-accuracy-drop")
+        @WithDefault("0.05")
+        double maxAccuracyDrop();
+
+        @WithDefault("5")
+        int folds();
+    }
+
+    interface Audit {
+        /**
+         * HMAC key for subject pseudonyms (≥ 16 bytes). Keep it secret and stable: changing it
+         * breaks the link between old audit events and subjects. When unset, a random key is
+         * generated once into the data directory (fine for a single dev node, not for a cluster).
+         */
+        @WithName("hmac-secret")
+        Optional<String> hmacSecret();
+    }
+
+    interface Api {
+        /**
+         * API key required by the REST write endpoint ({@code X-API-Key} header or
+         * {@code Authorization: Bearer}); when unset the endpoint is open (dev only).
+         */
+        @WithName("key")
+        Optional<String> key();
+    }
+
+    /** The consumer group of the request listener. */
+    default String groupId() {
+        return kafka().groupId().orElse("lethe-" + model().name());
+    }
+
+    /** The transactional id of the publisher. */
+    default String transactionalId() {
+        return kafka().transactionalId().orElse("lethe-" + model().name());
+    }
+}

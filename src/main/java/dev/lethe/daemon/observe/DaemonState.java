@@ -1,0 +1,97 @@
+package dev.lethe.daemon.observe;
+
+import dev.lethe.core.events.AuditEvent;
+import dev.lethe.core.events.EventTypes;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the REST API and the health checks read: each request's latest audit state (rebuilt from
+ * {@code lethe.audit} at start-up, then kept current by the publisher), and whether the daemon is
+ * up and connected.
+ */
+public final class DaemonState {
+
+    /**
+     * A request's state as its audit trail tells it.
+     *
+     * @param status received | completed | escalated | rejected
+     */
+    public record RequestStatus(String requestId, String status, String subjectRef, int samplesForgotten,
+            Long modelVersion, AuditEvent.Mia mia, String reason, Instant updatedAt) {
+    }
+
+    private final Map<String, RequestStatus> requests = new ConcurrentHashMap<>();
+    private volatile boolean modelLoaded;
+    private volatile Instant lastKafkaContact;
+    private volatile String failure;
+
+    /** Records an audit event as the request's latest state; a terminal state is never undone by "received". */
+    public void apply(AuditEvent event, Instant at) {
+        String status = statusOf(event.type());
+        if (status == null) {
+            return;
+        }
+        requests.compute(event.requestId(), (id, old) -> {
+            if (old != null && !"received".equals(old.status()) && "received".equals(status)) {
+                return old;
+            }
+            if (old != null && "escalated".equals(old.status()) && "retrain_required".equals(status)) {
+                return old;
+            }
+            return new RequestStatus(id, status, event.subjectRef(), event.samplesForgotten(), event.modelVersion(),
+                    event.mia(), event.reason(), at);
+        });
+    }
+
+    private static String statusOf(String type) {
+        return switch (type) {
+            case EventTypes.DELETION_RECEIVED -> "received";
+            case EventTypes.DELETION_COMPLETED -> "completed";
+            case EventTypes.DELETION_ESCALATED -> "escalated";
+            case EventTypes.DELETION_REJECTED -> "rejected";
+            case EventTypes.RETRAIN_REQUIRED -> "retrain_required";
+            default -> null;
+        };
+    }
+
+    /** Whether an audit type ends a request: it will not be processed again. */
+    public static boolean isTerminal(String type) {
+        return EventTypes.DELETION_COMPLETED.equals(type) || EventTypes.DELETION_ESCALATED.equals(type)
+                || EventTypes.DELETION_REJECTED.equals(type);
+    }
+
+    public Optional<RequestStatus> request(String requestId) {
+        return Optional.ofNullable(requests.get(requestId));
+    }
+
+    public int knownRequests() {
+        return requests.size();
+    }
+
+    public void modelLoaded(boolean loaded) {
+        modelLoaded = loaded;
+    }
+
+    public boolean modelLoaded() {
+        return modelLoaded;
+    }
+
+    public void kafkaContact(Instant at) {
+        lastKafkaContact = at;
+    }
+
+    public Optional<Instant> lastKafkaContact() {
+        return Optional.ofNullable(lastKafkaContact);
+    }
+
+    public void failed(String reason) {
+        failure = reason;
+    }
+
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+}

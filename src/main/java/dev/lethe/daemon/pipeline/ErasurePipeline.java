@@ -1,0 +1,119 @@
+package dev.lethe.daemon.pipeline;
+
+import dev.lethe.core.data.Sample;
+import dev.lethe.core.data.SampleSet;
+import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.core.model.Network;
+import dev.lethe.core.requests.ForgetBatcher;
+import dev.lethe.core.requests.PendingRequest;
+import dev.lethe.core.requests.StoredSample;
+import dev.lethe.core.requests.SubjectIndex;
+import dev.lethe.core.unlearn.VerifiedUnlearning;
+import dev.lethe.daemon.ingest.ErasedSubjects;
+import dev.lethe.daemon.ingest.SamplePools;
+import dev.lethe.daemon.registry.ModelRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns one forget batch into a {@link BatchResult}, outside any transaction: gathers the
+ * subjects' samples, unlearns them from a copy of the current model with the retain buffer and the
+ * holdout set, runs the verification gate and, when it passes, stages the new version's artifact.
+ * Publishing is the coordinator's job; nothing here is visible to anyone until then.
+ */
+public final class ErasurePipeline {
+
+    private static final Logger LOG = Logger.getLogger(ErasurePipeline.class);
+
+    private final SubjectIndex index;
+    private final SamplePools pools;
+    private final ErasedSubjects erased;
+    private final ModelRegistry registry;
+    private final VerifiedUnlearning unlearning;
+    private final long seed;
+    private final Clock clock;
+
+    public ErasurePipeline(SubjectIndex index, SamplePools pools, ErasedSubjects erased, ModelRegistry registry,
+            VerifiedUnlearning unlearning, long seed, Clock clock) {
+        this.index = index;
+        this.pools = pools;
+        this.erased = erased;
+        this.registry = registry;
+        this.unlearning = unlearning;
+        this.seed = seed;
+        this.clock = clock;
+    }
+
+    /**
+     * Marks the batch's subjects as being erased, so samples that arrive for them meanwhile are
+     * refused and never join a pool. Call on the coordinator's thread when the batch closes.
+     */
+    public void begin(ForgetBatcher.Batch batch) {
+        batch.subjectIds().forEach(erased::startErasing);
+    }
+
+    public BatchResult run(ForgetBatcher.Batch batch) {
+        long start = System.nanoTime();
+        Map<String, List<String>> sampleIds = new LinkedHashMap<>();
+        List<Sample> forget = new ArrayList<>();
+        for (String subject : batch.subjectIds()) {
+            List<String> ids = new ArrayList<>();
+            for (StoredSample s : index.samplesOf(subject)) {
+                ids.add(s.sampleId());
+                forget.add(s.toSample());
+            }
+            sampleIds.put(subject, ids);
+            // Out of the pools before anything is learned from them again.
+            pools.removeSubject(subject);
+        }
+        if (forget.isEmpty()) {
+            return BatchResult.empty(batch, sampleIds, elapsed(start));
+        }
+        Network current = registry.current();
+        int[] shape = current.inputShape();
+        int classes = current.numClasses();
+        SampleSet forgetSet = new SampleSet(forget, shape, classes);
+        SampleSet retain = new SampleSet(pools.retainSnapshot(), shape, classes);
+        SampleSet holdout = new SampleSet(pools.holdoutSnapshot(), shape, classes);
+        if (retain.isEmpty() || holdout.size() < 4) {
+            return BatchResult.failed(batch, sampleIds, null, "not enough data to unlearn and verify: retain buffer "
+                    + retain.size() + " samples, holdout " + holdout.size() + " (need ≥ 1 and ≥ 4)", elapsed(start));
+        }
+        long runSeed = seed * 1_000_003L + registry.nextVersion();
+        VerifiedUnlearning.Outcome outcome;
+        try {
+            outcome = unlearning.run(current, forgetSet, retain, holdout, runSeed);
+        } catch (RuntimeException e) {
+            LOG.error("unlearning failed", e);
+            return BatchResult.failed(batch, sampleIds, null, "unlearning failed: " + e.getClass().getSimpleName(),
+                    elapsed(start));
+        }
+        if (!outcome.passed()) {
+            outcome.unlearned().close();
+            return BatchResult.failed(batch, sampleIds, outcome, "verification failed: " + outcome.reason(),
+                    elapsed(start));
+        }
+        List<String> requestIds = batch.requests().stream().map(PendingRequest::requestId).toList();
+        ModelVersionEvent.Metrics metrics = new ModelVersionEvent.Metrics(outcome.forgetAcc(), outcome.holdoutAcc(),
+                outcome.miaAuc(), outcome.miaAucBefore());
+        try {
+            ModelVersionEvent staged = registry.stage(outcome.unlearned(), requestIds, forget.size(), metrics,
+                    clock.instant());
+            return BatchResult.passed(batch, sampleIds, outcome, staged, elapsed(start));
+        } catch (java.io.IOException | RuntimeException e) {
+            outcome.unlearned().close();
+            LOG.error("cannot write the new version's artifact", e);
+            return BatchResult.failed(batch, sampleIds, outcome, "cannot write the artifact: " + e.getMessage(),
+                    elapsed(start));
+        }
+    }
+
+    private static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.lethe.daemon.publish;
+
+import dev.lethe.core.events.AuditChain;
+import dev.lethe.core.events.AuditEvent;
+import dev.lethe.core.events.CloudEventJson;
+import dev.lethe.core.events.EventTypes;
+import dev.lethe.core.events.ModelVersionEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jboss.logging.Logger;
+
+/**
+ * The only writer of Lethe's output topics. Everything it publishes goes out in one Kafka
+ * transaction per call — records, chained audit events and consumed offsets together — so a
+ * consumer reading {@code read_committed} sees all of a batch's effects or none.
+ *
+ * <p>The audit hash chain advances only inside a transaction: if the commit fails the chain is
+ * rewound to its last published hash, so an aborted event never becomes anyone's {@code prevHash}.
+ * A fenced producer (another instance took over the transactional id) is fatal.
+ *
+ * <p>One transaction at a time; callers on several threads are serialised.
+ */
+public final class Publisher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Publisher.class);
+
+    /** Raised when this instance may no longer publish: fenced, or unauthorised. */
+    public static final class FatalPublishException extends RuntimeException {
+        public FatalPublishException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What one transaction carries. */
+    public static final class Transaction {
+        final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        final List<AuditEvent> audits = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.of();
+        ConsumerGroupMetadata group;
+
+        public Transaction record(ProducerRecord<byte[], byte[]> record) {
+            records.add(record);
+            return this;
+        }
+
+        /** An audit event; its {@code prevHash}/{@code hash} are set when the transaction is published. */
+        public Transaction audit(AuditEvent event) {
+            audits.add(event);
+            return this;
+        }
+
+        public Transaction offsets(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+            this.offsets = Map.copyOf(offsets);
+            this.group = group;
+            return this;
+        }
+
+        public boolean isEmpty() {
+            return records.isEmpty() && audits.isEmpty() && offsets.isEmpty();
+        }
+
+        public int size() {
+            return records.size() + audits.size();
+        }
+    }
+
+    private final Producer<byte[], byte[]> producer;
+    private final String auditTopic;
+    private final Clock clock;
+    private AuditChain chain = AuditChain.genesis();
+    private boolean initialised;
+
+    public Publisher(Producer<byte[], byte[]> producer, String auditTopic, Clock clock) {
+        this.producer = producer;
+        this.auditTopic = auditTopic;
+        this.clock = clock;
+    }
+
+    /**
+     * Registers the transactional id, fencing any older instance and aborting its open
+     * transaction. Call before reading the topics back at start-up: until then an open transaction
+     * of a crashed instance holds back every {@code read_committed} reader.
+     */
+    public synchronized void initTransactions() {
+        producer.initTransactions();
+        initialised = true;
+    }
+
+    /** Continues the audit chain after the last published event (read back at start-up). */
+    public synchronized void resumeChain(String lastHash) {
+        chain = lastHash == null ? AuditChain.genesis() : AuditChain.resumeFrom(lastHash);
+    }
+
+    public synchronized String chainHead() {
+        return chain.lastHash();
+    }
+
+    /**
+     * Publishes everything in one transaction.
+     *
+     * @return the audit events as published, with their hashes
+     * @throws FatalPublishException if this instance was fenced or is not authorised
+     * @throws KafkaException        for a failure after which the transaction was aborted and the
+     *                               caller may retry
+     */
+    public synchronized List<AuditEvent> publish(Transaction tx) {
+        if (!initialised) {
+            throw new IllegalStateException("initTransactions() first");
+        }
+        if (tx.isEmpty()) {
+            return List.of();
+        }
+        String headBefore = chain.lastHash();
+        List<AuditEvent> published = new ArrayList<>(tx.audits.size());
+        try {
+            producer.beginTransaction();
+            for (ProducerRecord<byte[], byte[]> record : tx.records) {
+                producer.send(record);
+            }
+            for (AuditEvent event : tx.audits) {
+                AuditEvent chained = chain.append(event);
+                published.add(chained);
+                producer.send(auditRecord(chained));
+            }
+            if (!tx.offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(tx.offsets, tx.group);
+            }
+            producer.commitTransaction();
+            return published;
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            chain = rewind(headBefore);
+            throw new FatalPublishException("this instance can no longer publish: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            chain = rewind(headBefore);
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailure) {
+                e.addSuppressed(abortFailure);
+                throw new FatalPublishException("cannot abort a failed transaction: " + abortFailure.getMessage(), e);
+            }
+            LOG.warnf("publish transaction aborted (%d records, %d audit events): %s", tx.records.size(),
+                    tx.audits.size(), e.getMessage());
+            throw e;
+        }
+    }
+
+    private static AuditChain rewind(String head) {
+        return head.equals(AuditChain.GENESIS_HASH) ? AuditChain.genesis() : AuditChain.resumeFrom(head);
+    }
+
+    private ProducerRecord<byte[], byte[]> auditRecord(AuditEvent event) {
+        byte[] value = CloudEventJson.write(CloudEventJson.audit(clock.instant(), event));
+        return structured(auditTopic, event.requestId(), value);
+    }
+
+    /** A structured-mode CloudEvent record. */
+    public static ProducerRecord<byte[], byte[]> structured(String topic, String key, byte[] value) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventTypes.CONTENT_TYPE_HEADER, EventTypes.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value, headers);
+    }
+
+    /** The model-version event as a record on {@code topic}, keyed by model name. */
+    public static ProducerRecord<byte[], byte[]> versionRecord(String topic, ModelVersionEvent version) {
+        return structured(topic, version.model(), CloudEventJson.write(CloudEventJson.modelVersionPublished(version)));
+    }
+
+    @Override
+    public synchronized void close() {
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

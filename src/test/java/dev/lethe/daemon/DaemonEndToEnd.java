@@ -1,0 +1,300 @@
+package dev.lethe.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.djl.Device;
+import dev.lethe.core.data.Sample;
+import dev.lethe.core.data.SampleSet;
+import dev.lethe.core.events.AuditChain;
+import dev.lethe.core.events.AuditEvent;
+import dev.lethe.core.events.CloudEvent;
+import dev.lethe.core.events.CloudEventJson;
+import dev.lethe.core.events.EventTypes;
+import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.core.events.SampleRecord;
+import dev.lethe.core.model.Architecture;
+import dev.lethe.core.model.Network;
+import dev.lethe.core.model.NetworkCodec;
+import dev.lethe.daemon.config.LetheConfig;
+import dev.lethe.daemon.config.LetheConfigs;
+import dev.lethe.daemon.demo.DemoData;
+import dev.lethe.daemon.ingest.SampleIngestor;
+import dev.lethe.daemon.kafka.KafkaClients;
+import dev.lethe.daemon.kafka.TopicReader;
+import dev.lethe.daemon.kafka.TopicSetup;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon end to end against a real broker: samples in, deletion requests in, model versions,
+ * audit events, tombstones and dead letters out — then a restart on the same data. Subclasses
+ * bring the broker: the in-JVM KRaft node ({@link DaemonIT}) or a container
+ * ({@link DaemonContainerIT}, skipped without Docker).
+ */
+abstract class DaemonEndToEnd {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final List<java.util.logging.Logger> QUIET = Stream.of("kafka", "org.apache.kafka",
+            "state.change.logger").map(java.util.logging.Logger::getLogger).toList();
+
+    @TempDir
+    static Path tmp;
+    static DemoData data;
+    static Path initialModel;
+    static Path initialDjlModel;
+
+    /** The broker's bootstrap servers. */
+    abstract String bootstrapServers();
+
+    @BeforeAll
+    static void dataAndModel() throws Exception {
+        QUIET.forEach(l -> l.setLevel(Level.WARNING));
+        // Synthetic images keep the test fast and independent of the Debian package.
+        data = DemoData.prepare(tmp.resolve("no-fashion-mnist"), 300, 200, 7, s -> { });
+        try (Network network = data.trainInitialModel(Architecture.CNN, Device.cpu(), 12, 7, s -> { })) {
+            initialModel = tmp.resolve("initial.lethe");
+            try (OutputStream out = Files.newOutputStream(initialModel)) {
+                NetworkCodec.write(network, out);
+            }
+            // The same model as DJL saves it, for the start-up path that takes DJL files.
+            try (ai.djl.Model djl = ai.djl.Model.newInstance("initial")) {
+                djl.setBlock(network.block());
+                djl.save(tmp, "initial");
+            }
+            initialDjlModel = tmp.resolve("initial-0000.params");
+        }
+    }
+
+    private LetheConfig config(String name, Map<String, String> extra) {
+        Map<String, String> map = new HashMap<>();
+        map.put("lethe.kafka.bootstrap-servers", bootstrapServers());
+        map.put("lethe.data-dir", tmp.resolve(name + "-data").toString());
+        map.put("lethe.model.name", name);
+        map.put("lethe.model.initial-path", initialModel.toString());
+        map.put("lethe.topics.samples", name + ".samples");
+        map.put("lethe.topics.deletion-requests", name + ".deletion-requests");
+        map.put("lethe.topics.model-versions", name + ".model-versions");
+        map.put("lethe.topics.audit", name + ".audit");
+        map.put("lethe.topics.deletion-requests-dlq", name + ".deletion-requests.dlq");
+        map.put("lethe.topics.samples-dlq", name + ".samples.dlq");
+        map.put("lethe.batch.linger", "2s");
+        map.put("lethe.unlearning.max-steps", "20");
+        map.put("lethe.ingest.retain-size", "100");
+        map.put("lethe.ingest.holdout-size", "200");
+        map.put("lethe.audit.hmac-secret", "integration-test-secret-0123456789");
+        map.putAll(extra);
+        return LetheConfigs.of(map);
+    }
+
+    private static LetheDaemon startDaemon(LetheConfig config) {
+        LetheDaemon daemon = new LetheDaemon(config, new SimpleMeterRegistry(), Clock.systemUTC());
+        daemon.start();
+        await().atMost(WAIT).until(() -> daemon.isReady() || daemon.state().failure().isPresent());
+        assertThat(daemon.state().failure()).isEmpty();
+        return daemon;
+    }
+
+    private static void publishSamples(LetheConfig config) {
+        try (Admin admin = new KafkaClients(config).admin()) {
+            TopicSetup.createMissing(admin, config);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaClients(config).producer("it-samples")) {
+            DemoData.publish(producer, config.topics().samples(), data.train(), SampleRecord.TRAIN);
+            DemoData.publish(producer, config.topics().samples(), data.holdout(), SampleRecord.HOLDOUT);
+        }
+    }
+
+    private static void send(LetheConfig config, String key, String value) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaClients(config).producer("it-requests")) {
+            producer.send(new ProducerRecord<>(config.topics().deletionRequests(),
+                    key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                    value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+            producer.flush();
+        }
+    }
+
+    private static String request(String requestId, String subjectId) {
+        return "{\"requestId\":\"" + requestId + "\",\"subjectId\":\"" + subjectId + "\"}";
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(LetheConfig config, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaClients(config).consumer("it-reader", null)) {
+            return TopicReader.readAll(consumer, topic, WAIT);
+        }
+    }
+
+    private static List<AuditEvent> audit(LetheConfig config) {
+        List<AuditEvent> events = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readCommitted(config, config.topics().audit())) {
+            events.add(CloudEventJson.auditEventOf(CloudEventJson.parse(r.value())));
+        }
+        return events;
+    }
+
+    private static Map<String, List<AuditEvent>> terminalByRequest(List<AuditEvent> events) {
+        Map<String, List<AuditEvent>> terminal = new LinkedHashMap<>();
+        for (AuditEvent e : events) {
+            if (Set.of(EventTypes.DELETION_COMPLETED, EventTypes.DELETION_ESCALATED).contains(e.type())) {
+                terminal.computeIfAbsent(e.requestId(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        return terminal;
+    }
+
+    private static List<ModelVersionEvent> versions(LetheConfig config) {
+        List<ModelVersionEvent> versions = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readCommitted(config, config.topics().modelVersions())) {
+            CloudEvent event = CloudEventJson.parse(r.value());
+            versions.add(CloudEventJson.modelVersionOf(event.data()));
+        }
+        return versions;
+    }
+
+    private static List<String> subjects(SampleSet set) {
+        return set.samples().stream().map(Sample::subjectId).distinct().sorted().toList();
+    }
+
+    private static Set<String> sampleIdsOf(String subject) {
+        return data.train().samples().stream().filter(s -> s.subjectId().equals(subject)).map(Sample::sampleId)
+                .collect(Collectors.toSet());
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    @Test
+    void requestsBecomeOneVerifiedVersionWithAuditTombstonesAndDeadLettersAndSurviveARestart() throws Exception {
+        // A permissive gate: this test is about the plumbing; the gate's refusal has its own test.
+        LetheConfig config = config("e2e", Map.of("lethe.verify.mia-threshold", "1.0",
+                "lethe.verify.forget-accuracy-tolerance", "1.0", "lethe.verify.max-accuracy-drop", "1.0"));
+        publishSamples(config);
+        List<String> subjects = subjects(data.train());
+        String alice = subjects.get(0);
+        String bob = subjects.get(1);
+        String carol = subjects.get(2);
+
+        LetheDaemon daemon = startDaemon(config);
+        try {
+            await().atMost(WAIT).until(() -> daemon.registry().isPresent());
+            send(config, alice, request("r-alice", alice));
+            send(config, bob, request("r-bob", bob));
+            send(config, alice, request("r-alice", alice)); // duplicate
+            send(config, "nobody-at-all", request("r-nobody", "nobody-at-all"));
+            send(config, null, "{not json");
+            send(config, "x", "{\"requestId\":\"r-no-subject\"}");
+
+            await().atMost(WAIT).until(() -> terminalByRequest(audit(config)).size() >= 3);
+        } finally {
+            daemon.close();
+        }
+
+        List<AuditEvent> events = audit(config);
+        Map<String, List<AuditEvent>> terminal = terminalByRequest(events);
+        assertThat(terminal.keySet()).containsExactlyInAnyOrder("r-alice", "r-bob", "r-nobody");
+        terminal.values().forEach(list -> assertThat(list).hasSize(1));
+        AuditEvent aliceDone = terminal.get("r-alice").get(0);
+        assertThat(aliceDone.type()).isEqualTo(EventTypes.DELETION_COMPLETED);
+        assertThat(aliceDone.samplesForgotten()).isEqualTo(sampleIdsOf(alice).size());
+        assertThat(aliceDone.modelVersion()).isEqualTo(2L);
+        assertThat(aliceDone.mia().passed()).isTrue();
+        assertThat(terminal.get("r-nobody").get(0).samplesForgotten()).isZero();
+        assertThat(AuditChain.verify(events).ok()).isTrue();
+        String auditText = readCommitted(config, config.topics().audit()).stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).collect(Collectors.joining("\n"));
+        assertThat(auditText).doesNotContain(alice, bob, "nobody-at-all");
+
+        List<ModelVersionEvent> versions = versions(config);
+        assertThat(versions).extracting(ModelVersionEvent::version).containsExactly(1L, 2L);
+        assertThat(versions.get(1).parentVersion()).isEqualTo(1L);
+        assertThat(versions.get(1).requestIds()).contains("r-alice", "r-bob");
+        for (ModelVersionEvent v : versions) {
+            assertThat(sha256(Path.of(java.net.URI.create(v.artifactUri())))).isEqualTo(v.sha256());
+        }
+
+        Set<String> tombstoned = readCommitted(config, config.topics().samples()).stream()
+                .filter(r -> r.value() == null).map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .collect(Collectors.toSet());
+        Set<String> forgotten = new java.util.HashSet<>(sampleIdsOf(alice));
+        forgotten.addAll(sampleIdsOf(bob));
+        assertThat(tombstoned).isEqualTo(forgotten);
+
+        List<ConsumerRecord<byte[], byte[]>> dead = readCommitted(config, config.topics().deletionRequestsDlq());
+        assertThat(dead).hasSize(2);
+        dead.forEach(r -> assertThat(r.headers().lastHeader(EventTypes.DEAD_LETTER_REASON)).isNotNull());
+
+        // Restart on the same data: the version, the erased subjects and the finished ids survive.
+        LetheDaemon again = startDaemon(config);
+        try {
+            assertThat(again.registry().orElseThrow().currentVersion().orElseThrow().version()).isEqualTo(2L);
+            send(config, alice, request("r-alice", alice)); // already done: must not run again
+            Sample late = new Sample("late-sample-of-alice", alice, 3, data.train().get(0).features());
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaClients(config).producer("it-late")) {
+                DemoData.publish(producer, config.topics().samples(),
+                        new SampleSet(List.of(late), data.train().shape(), data.train().numClasses()), SampleRecord.TRAIN);
+            }
+            send(config, carol, request("r-carol", carol));
+            await().atMost(WAIT).until(() -> terminalByRequest(audit(config)).containsKey("r-carol"));
+            await().atMost(WAIT).until(() -> audit(config).stream().anyMatch(
+                    e -> e.requestId().equals(SampleIngestor.REFUSED_REQUEST_PREFIX + "late-sample-of-alice")));
+        } finally {
+            again.close();
+        }
+        List<AuditEvent> after = audit(config);
+        Map<String, List<AuditEvent>> terminalAfter = terminalByRequest(after);
+        assertThat(terminalAfter.get("r-alice")).hasSize(1);
+        assertThat(terminalAfter.get("r-carol")).hasSize(1);
+        assertThat(terminalAfter.get("r-carol").get(0).modelVersion()).isEqualTo(3L);
+        assertThat(AuditChain.verify(after).ok()).isTrue();
+        assertThat(versions(config)).extracting(ModelVersionEvent::version).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void aBatchThatFailsVerificationIsEscalatedAndPublishesNoVersionStartingFromADjlModelFile() throws Exception {
+        // No model can reach an attack AUC of 0.001: the gate must refuse, whatever the data.
+        LetheConfig config = config("gate", Map.of("lethe.verify.mia-threshold", "0.001",
+                "lethe.model.initial-path", initialDjlModel.toString()));
+        publishSamples(config);
+        String subject = subjects(data.train()).get(3);
+        LetheDaemon daemon = startDaemon(config);
+        try {
+            send(config, subject, request("r-gate", subject));
+            await().atMost(WAIT).until(() -> terminalByRequest(audit(config)).containsKey("r-gate"));
+        } finally {
+            daemon.close();
+        }
+        List<AuditEvent> events = audit(config);
+        AuditEvent escalated = terminalByRequest(events).get("r-gate").get(0);
+        assertThat(escalated.type()).isEqualTo(EventTypes.DELETION_ESCALATED);
+        assertThat(escalated.mia().passed()).isFalse();
+        assertThat(escalated.reason()).contains("membership attack AUC");
+        assertThat(events).anyMatch(e -> e.type().equals(EventTypes.RETRAIN_REQUIRED) && e.requestId().equals("r-gate"));
+        assertThat(versions(config)).extracting(ModelVersionEvent::version).containsExactly(1L);
+        assertThat(readCommitted(config, config.topics().samples())).noneMatch(r -> r.value() == null);
+    }
+}
