@@ -30,8 +30,10 @@ class PerfCommandTest {
             throws Exception {
         Path json = dir.resolve("perf.json");
         Path markdown = dir.resolve("perf.md");
-        LaunchResult result = launcher.launch("perf", "--sections", "gradients,ingest,restart",
-                "--architectures", "cnn-small", "--warmup", "0", "--repetitions", "3", "--batch", "8",
+        // No model sections here: PyTorch's natives load into one class loader per JVM, and
+        // BenchCommandTest's launch owns that; PerfRunnerTest covers the gradient section.
+        LaunchResult result = launcher.launch("perf", "--sections", "ingest,restart",
+                "--warmup", "0", "--repetitions", "3",
                 "--requests", "3000", "--index-samples", "2000", "--no-kafka", "--work-dir", dir.toString(),
                 "--json", json.toString(), "--markdown", markdown.toString());
 
@@ -39,8 +41,8 @@ class PerfCommandTest {
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         List<String> names = new ArrayList<>();
         report.get("figures").forEach(f -> names.add(f.get("name").asText()));
-        assertThat(names).contains("gradients.cnn-small.fast_over_batched", "gradients.cnn-small.loop_over_batched",
-                "gradients.cnn-small.subset_matrix_mib", "ingest.requests_per_s", "restart.ready_s");
+        assertThat(names).contains("ingest.requests_per_s", "ingest.requests_per_s_samplesOf", "restart.ready_s",
+                "restart.index_ready_s");
         report.get("figures").forEach(f -> {
             assertThat(f.get("median").asDouble()).as(f.get("name").asText()).isPositive();
             assertThat(f.get("min").asDouble()).isLessThanOrEqualTo(f.get("max").asDouble());

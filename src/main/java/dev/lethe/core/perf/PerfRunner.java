@@ -71,7 +71,8 @@ public final class PerfRunner {
         }
         Map<String, String> pending = new LinkedHashMap<>();
         pending.put(LATENCY_SECTION, "Needs the running daemon (`lethe serve`, issue #3) under a steady request "
-                + "stream; it will be wired here when the daemon exists. No figure is reported until then.");
+                + "stream; not wired into `perf` yet (main's daemon/demo/RequestLatencyProbe measures it). "
+                + "No figure is reported here until then.");
         return new PerfReport(env, figures, pending, notes);
     }
 

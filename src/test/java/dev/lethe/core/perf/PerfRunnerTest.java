@@ -1,0 +1,37 @@
+package dev.lethe.core.perf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PerfRunnerTest {
+
+    @Test
+    void theGradientSectionMeasuresFastPathLoopAndSubsetAgainstOneBatchedPass(@TempDir Path dir) throws Exception {
+        PerfConfig config = new PerfConfig(List.of("gradients"), dir.resolve("no-data"), 0, 3, 8, null, 1, 1, 1,
+                dir, List.of("cnn-small"), 1);
+        PerfReport report = new PerfRunner(config, Timer.quiet()).run();
+
+        Map<String, Figure> byName = report.figures().stream().collect(Collectors.toMap(Figure::name, Function.identity()));
+        assertThat(byName).containsKeys("gradients.cnn-small.fast_over_batched", "gradients.cnn-small.loop_over_batched",
+                "gradients.cnn-small.subset_over_batched", "gradients.cnn-small.batched_ms");
+        Figure fast = byName.get("gradients.cnn-small.fast_over_batched");
+        assertThat(fast.goal()).isEqualTo(Goal.atMost(3));
+        assertThat(fast.stats().n()).isEqualTo(3);
+        assertThat(fast.stats().median()).isPositive();
+        // B×P float32: 8 × 27,562 × 4 bytes; the subset (last two layers) is smaller.
+        assertThat(byName.get("gradients.cnn-small.matrix_mib").stats().median())
+                .isCloseTo(8 * 27_562 * 4 / 1048576.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(byName.get("gradients.cnn-small.subset_matrix_mib").stats().median())
+                .isLessThan(byName.get("gradients.cnn-small.matrix_mib").stats().median());
+        assertThat(report.environment().get("data")).contains("generated");
+        assertThat(report.pending()).containsKey(PerfRunner.LATENCY_SECTION);
+    }
+}
