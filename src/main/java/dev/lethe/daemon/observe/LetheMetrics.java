@@ -90,9 +90,10 @@ public final class LetheMetrics {
         }
         deadLetters("requests");
         deadLetters("samples");
-        Counter.builder(VERSIONS_PUBLISHED).register(registry);
-        Counter.builder(ARTIFACT_INTEGRITY_FAILURES).register(registry);
-        Counter.builder(PUBLISH_ABORTS).register(registry);
+        Counter.builder(VERSIONS_PUBLISHED).description("Model versions published by this process").register(registry);
+        Counter.builder(ARTIFACT_INTEGRITY_FAILURES).description("Artifacts refused because their sha256 did not match")
+                .register(registry);
+        Counter.builder(PUBLISH_ABORTS).description("Publish transactions aborted").register(registry);
         batchSamples();
         batchRequests();
         unlearnTimer("passed");
