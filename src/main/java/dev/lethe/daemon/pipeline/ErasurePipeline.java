@@ -51,7 +51,9 @@ public final class ErasurePipeline {
 
     /**
      * Marks the batch's subjects as being erased, so samples that arrive for them meanwhile are
-     * refused and never join a pool. Call on the coordinator's thread when the batch closes.
+     * refused and never join a pool. Call once the ingest has indexed every sample published
+     * before the batch closed (those must be forgotten with it, not refused), just before
+     * {@link #run}.
      */
     public void begin(ForgetBatcher.Batch batch) {
         batch.subjectIds().forEach(erased::startErasing);

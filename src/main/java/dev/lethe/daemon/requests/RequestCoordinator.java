@@ -228,15 +228,17 @@ public final class RequestCoordinator {
         batcher.poll(clock.instant()).ifPresent(batch -> {
             LOG.infof("forget batch closed: %d request(s), %d subject(s), %d sample(s)", batch.requests().size(),
                     batch.subjectIds().size(), batch.totalSamples());
-            pipeline.begin(batch);
             inFlightBatch = batch;
-            // Samples published before the batch closed must be indexed before it runs.
+            // Samples published before the batch closed must be indexed before it runs. Only then
+            // are its subjects marked as being erased: marked earlier, the ingest would refuse
+            // those samples instead of indexing them, and they would never be forgotten.
             Map<Integer, Long> samplesEnd = new HashMap<>();
             List<TopicPartition> samplePartitions = consumer.partitionsFor(samplesTopic).stream()
                     .map(p -> new TopicPartition(samplesTopic, p.partition())).toList();
             consumer.endOffsets(samplePartitions).forEach((tp, end) -> samplesEnd.put(tp.partition(), end));
             inFlight = pipelineThread.submit(() -> {
                 ingestor.awaitPositions(samplesEnd, INGEST_CATCH_UP);
+                pipeline.begin(batch);
                 return pipeline.run(batch);
             });
         });
