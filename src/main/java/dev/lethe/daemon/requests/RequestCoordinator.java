@@ -208,7 +208,7 @@ public final class RequestCoordinator {
         List<AuditEvent> published = publishWithRetry(tx);
         published.forEach(e -> state.apply(e, now));
         for (PendingRequest p : accepted) {
-            batcher.offer(p, index.samplesOf(p.subjectId()).size());
+            batcher.offer(p, index.sampleCount(p.subjectId()));
         }
         metrics.requests("received", accepted.size());
         metrics.requests("duplicate", duplicates);
