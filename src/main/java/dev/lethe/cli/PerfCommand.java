@@ -17,8 +17,9 @@ import java.util.concurrent.Callable;
         description = "Measure per-sample gradient, unlearning, ingest and restart costs as ratios, side by side in one run.")
 public class PerfCommand implements Callable<Integer> {
 
-    @Option(names = "--sections", split = ",", description = "comma list of gradients, steps, unlearning, ingest, restart (default: all)")
-    List<String> sections = PerfConfig.ALL_SECTIONS;
+    @Option(names = "--sections", split = ",", description = "comma list of gradients, steps, unlearning, ingest, restart, "
+            + "scale (default: all but scale, which trains on the whole training split: ≈ 15 min more)")
+    List<String> sections = PerfConfig.DEFAULT_SECTIONS;
 
     @Option(names = "--data-dir", description = "directory with the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE})")
     Path dataDir = FashionMnist.DEFAULT_DIR;
@@ -50,6 +51,12 @@ public class PerfCommand implements Callable<Integer> {
     @Option(names = "--architectures", split = ",", description = "architectures of the gradient figures (default: cnn-small,mlp-wide,cnn,mlp)")
     List<String> architectures = List.of("cnn-small", "mlp-wide", "cnn", "mlp");
 
+    @Option(names = "--scale-train-size", defaultValue = "57000", description = "training samples of the scale section (default: ${DEFAULT-VALUE})")
+    int scaleTrainSize;
+
+    @Option(names = "--scale-epochs", defaultValue = "20", description = "epochs of the original and the retrain in the scale section (default: ${DEFAULT-VALUE})")
+    int scaleEpochs;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -66,7 +73,7 @@ public class PerfCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PerfConfig config = new PerfConfig(sections, dataDir, warmup, repetitions, batch, params, unlearnRepetitions,
-                requests, indexSamples, workDir, architectures, seed);
+                requests, indexSamples, workDir, architectures, seed, scaleTrainSize, scaleEpochs);
         long start = System.nanoTime();
         java.util.function.Consumer<String> progress = line -> System.err.println("[perf] " + line);
         PerfReport report = new PerfRunner(config, progress).run();

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What {@code lethe perf} measures and how often.
  *
- * @param sections        which sections to run: gradients, steps, unlearning, ingest, restart
+ * @param sections        which sections to run: gradients, steps, unlearning, ingest, restart, and
+ *                        (opt-in, ≈ 15 min) scale
  * @param dataDir         Fashion-MNIST directory; generated data is used when it is missing
  * @param warmup          discarded repetitions before timing
  * @param repetitions     timed repetitions of the fast figures
@@ -18,12 +19,19 @@ import java.util.List;
  * @param workDir         where the RocksDB indexes live; an index of the right size found there is reused
  * @param architectures   architectures of the gradient figures
  * @param seed            data split and initialisation
+ * @param scaleTrainSize  training samples of the at-scale unlearning-versus-retraining figure
+ * @param scaleEpochs     epochs of the original and the retrain in that figure
  */
 public record PerfConfig(List<String> sections, Path dataDir, int warmup, int repetitions, int batchSize,
                          String parameterPattern, int unlearnRepetitions, int requests, int indexSamples,
-                         Path workDir, List<String> architectures, long seed) {
+                         Path workDir, List<String> architectures, long seed,
+                         int scaleTrainSize, int scaleEpochs) {
 
-    public static final List<String> ALL_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart");
+    /** What a plain {@code lethe perf} runs. */
+    public static final List<String> DEFAULT_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart");
+
+    /** Every section; {@code scale} trains on the whole training split and is run only when asked for. */
+    public static final List<String> ALL_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart", "scale");
 
     public PerfConfig {
         sections = List.copyOf(sections);
@@ -33,7 +41,8 @@ public record PerfConfig(List<String> sections, Path dataDir, int warmup, int re
                 throw new IllegalArgumentException("unknown section '" + s + "'; known: " + ALL_SECTIONS);
             }
         }
-        if (repetitions < 1 || warmup < 0 || batchSize < 1 || unlearnRepetitions < 1 || requests < 1 || indexSamples < 1) {
+        if (repetitions < 1 || warmup < 0 || batchSize < 1 || unlearnRepetitions < 1 || requests < 1 || indexSamples < 1
+                || scaleTrainSize < 1 || scaleEpochs < 1) {
             throw new IllegalArgumentException("repetitions, batch size and counts must be positive");
         }
     }

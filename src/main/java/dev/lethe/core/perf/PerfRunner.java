@@ -45,7 +45,7 @@ public final class PerfRunner {
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         boolean needsModels = config.sections().stream().anyMatch(s -> s.equals("gradients") || s.equals("steps")
-                || s.equals("unlearning"));
+                || s.equals("unlearning") || s.equals("scale"));
         BenchmarkSplit split = null;
         if (needsModels) {
             Engine engine = Engine.getEngine(Devices.ENGINE);
@@ -58,6 +58,9 @@ public final class PerfRunner {
         }
         if (config.sections().contains("steps") || config.sections().contains("unlearning")) {
             figures.addAll(new UnlearningPerf(config, split, progress).run(notes));
+        }
+        if (config.sections().contains("scale")) {
+            figures.addAll(ScalePerf.run(config, pool, progress, notes));
         }
         if (config.sections().contains("ingest") || config.sections().contains("restart")) {
             Path indexDir = indexDir(config);
@@ -77,6 +80,8 @@ public final class PerfRunner {
     }
 
     private int[] labels;
+    /** The images the model sections draw from (Fashion-MNIST's training split, or generated). */
+    private LabelledImages pool;
 
     /** Subjects in that index. */
     public static int indexSubjects(PerfConfig config) {
@@ -98,7 +103,6 @@ public final class PerfRunner {
 
     /** The bench's default split: Fashion-MNIST when installed, else generated data (said in the report). */
     private BenchmarkSplit split(Map<String, String> env) throws IOException {
-        LabelledImages pool;
         if (FashionMnist.isAvailable(config.dataDir())) {
             progress.accept("loading Fashion-MNIST from " + config.dataDir());
             pool = FashionMnist.load(config.dataDir()).train();

@@ -16,7 +16,7 @@ class PerfRunnerTest {
     @Test
     void theGradientSectionMeasuresFastPathLoopAndSubsetAgainstOneBatchedPass(@TempDir Path dir) throws Exception {
         PerfConfig config = new PerfConfig(List.of("gradients"), dir.resolve("no-data"), 0, 3, 8, null, 1, 1, 1,
-                dir, List.of("cnn-small"), 1);
+                dir, List.of("cnn-small"), 1, 1000, 1);
         PerfReport report = new PerfRunner(config, Timer.quiet()).run();
 
         Map<String, Figure> byName = report.figures().stream().collect(Collectors.toMap(Figure::name, Function.identity()));
@@ -33,5 +33,23 @@ class PerfRunnerTest {
                 .isLessThan(byName.get("gradients.cnn-small.matrix_mib").stats().median());
         assertThat(report.environment().get("data")).contains("generated");
         assertThat(report.pending()).containsKey(PerfRunner.LATENCY_SECTION);
+    }
+
+    @Test
+    void theScaleSectionTimesUnlearningAgainstRetrainingAndSaysHowFarTheUnlearningWent(@TempDir Path dir) throws Exception {
+        // Generated data: a pool of 4,000, so the "whole training split" is 1,000 samples here.
+        PerfConfig config = new PerfConfig(List.of("scale"), dir.resolve("no-data"), 0, 1, 8, null, 1, 1, 1,
+                dir, List.of("cnn-small"), 1, 57_000, 2);
+        PerfReport report = new PerfRunner(config, Timer.quiet()).run();
+
+        Map<String, Figure> byName = report.figures().stream().collect(Collectors.toMap(Figure::name, Function.identity()));
+        Figure ratio = byName.get("scale.orthograd_over_retrain");
+        assertThat(ratio.goal()).isEqualTo(Goal.atMost(1.0 / 50));
+        assertThat(ratio.section()).contains("1,000 training samples").contains("2 epochs");
+        assertThat(ratio.stats().median()).isCloseTo(
+                byName.get("scale.orthograd_s").stats().median() / byName.get("scale.retrain_s").stats().median(),
+                org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("steps (stop ").contains("MIA AUC")
+                .contains("retrain"));
     }
 }
