@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -185,6 +186,7 @@ public final class RequestCoordinator {
         Instant now = clock.instant();
         int dead = 0;
         int duplicates = 0;
+        int reacknowledged = 0;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             consumed.merge(record.partition(), record.offset() + 1, Math::max);
             DeletionRequestReader.Result result = reader.read(record.key(), record.value(), Records.headers(record));
@@ -198,9 +200,16 @@ public final class RequestCoordinator {
                 duplicates++;
                 continue;
             }
-            tx.audit(AuditEvent.received(request.requestId(), pseudonymizer.pseudonymize(request.subjectId())));
-            PendingRequest pending = new PendingRequest(request.requestId(), request.subjectId(), now,
-                    record.partition(), record.offset());
+            // A request acknowledged before a crash and redelivered since keeps its first `received`
+            // event and its first receipt time (the erasure deadline runs from there).
+            Optional<Instant> acknowledgedAt = acknowledgedAt(request.requestId());
+            if (acknowledgedAt.isEmpty()) {
+                tx.audit(AuditEvent.received(request.requestId(), pseudonymizer.pseudonymize(request.subjectId())));
+            } else {
+                reacknowledged++;
+            }
+            PendingRequest pending = new PendingRequest(request.requestId(), request.subjectId(),
+                    acknowledgedAt.orElse(now), record.partition(), record.offset());
             accepted.add(pending);
             unfinished.computeIfAbsent(record.partition(), p -> new TreeMap<>()).merge(record.offset(), 1, Integer::sum);
         }
@@ -210,7 +219,10 @@ public final class RequestCoordinator {
         for (PendingRequest p : accepted) {
             batcher.offer(p, index.sampleCount(p.subjectId()));
         }
-        metrics.requests("received", accepted.size());
+        metrics.requests("received", accepted.size() - reacknowledged);
+        if (reacknowledged > 0) {
+            LOG.infof("%d request(s) acknowledged before a restart taken up again", reacknowledged);
+        }
         metrics.requests("duplicate", duplicates);
         metrics.requests("dead_lettered", dead);
         for (int i = 0; i < dead; i++) {
@@ -219,6 +231,11 @@ public final class RequestCoordinator {
         if (dead > 0) {
             LOG.infof("%d unreadable deletion request(s) sent to %s", dead, dlqTopic);
         }
+    }
+
+    /** When the audit trail already holds this request's `received` event and nothing after it. */
+    private Optional<Instant> acknowledgedAt(String requestId) {
+        return state.request(requestId).filter(r -> "received".equals(r.status())).map(DaemonState.RequestStatus::updatedAt);
     }
 
     private void startBatchIfDue() {
