@@ -81,10 +81,8 @@ final class Fixture {
         p.put("lethe.data-dir", dataDir.toString());
         p.put("lethe.model.initial-path", model.toString());
         p.put("lethe.audit.hmac-secret", SECRET);
-        // A SIGKILLed consumer stays in its group until its session times out (45 s by default):
-        // the restarted daemon's request consumer waits for that before it gets partitions.
-        p.put("lethe.kafka.client.\"session.timeout.ms\"", "6000");
-        p.put("lethe.kafka.client.\"heartbeat.interval.ms\"", "1000");
+        // No session-timeout override: with static membership (group.instance.id) a restarted
+        // daemon takes its request partitions back at once, although the killed one never left.
         p.put("lethe.batch.linger", "1s");
         p.put("lethe.batch.max-samples", "60");
         p.put("lethe.unlearning.max-steps", "2");

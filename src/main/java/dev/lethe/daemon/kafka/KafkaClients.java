@@ -38,6 +38,11 @@ public final class KafkaClients {
         Map<String, Object> props = common(clientId);
         if (groupId != null) {
             props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            // Static membership (KIP-345): a restarted daemon takes its partitions back at once
+            // instead of waiting for the dead one's session to time out (45 s by default), and a
+            // second instance of the same model fences the first one's consumer as its
+            // transactional id fences its producer. Overridable through lethe.kafka.client.*.
+            props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "lethe-" + config.model().name() + "-" + clientId);
         }
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
