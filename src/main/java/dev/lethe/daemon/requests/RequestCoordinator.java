@@ -6,6 +6,7 @@ import dev.lethe.core.events.DeletionRequestReader;
 import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.core.requests.ForgetBatcher;
+import dev.lethe.core.requests.OffsetTracker;
 import dev.lethe.core.requests.PendingRequest;
 import dev.lethe.core.requests.RequestDeduplicator;
 import dev.lethe.core.requests.SubjectIndex;
@@ -29,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -66,8 +66,6 @@ public final class RequestCoordinator {
     private static final Logger LOG = Logger.getLogger(RequestCoordinator.class);
     private static final int PUBLISH_ATTEMPTS = 3;
     private static final Duration INGEST_CATCH_UP = Duration.ofMinutes(5);
-    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String requestsTopic;
@@ -91,17 +89,13 @@ public final class RequestCoordinator {
     private final LetheMetrics metrics;
     private final Clock clock;
 
-    /** Offsets of accepted requests not yet finished, per partition (offset → count). */
-    private final Map<Integer, TreeMap<Long, Integer>> unfinished = new HashMap<>();
-    /** Next offset to read per partition, as far as this thread has consumed. */
-    private final Map<Integer, Long> consumed = new HashMap<>();
-    private final Map<Integer, Long> committed = new HashMap<>();
+    private final OffsetTracker offsets = new OffsetTracker();
+    private final BrokerProbe probe;
     private Future<BatchResult> inFlight;
     private ForgetBatcher.Batch inFlightBatch;
     private volatile boolean running = true;
     private volatile int pendingGauge;
     private volatile Instant oldestPending;
-    private Instant lastProbe;
 
     public RequestCoordinator(KafkaConsumer<byte[], byte[]> consumer, Topics topics, DeletionRequestReader reader,
             RequestDeduplicator deduplicator, ForgetBatcher batcher, ErasurePipeline pipeline, SampleIngestor ingestor,
@@ -129,6 +123,7 @@ public final class RequestCoordinator {
         this.state = state;
         this.metrics = metrics;
         this.clock = clock;
+        this.probe = new BrokerProbe(consumer, requestsTopic, metrics, state, clock);
         metrics.gauge(LetheMetrics.PENDING_REQUESTS, "Accepted requests not yet completed or escalated", null,
                 () -> pendingGauge);
         metrics.gauge(LetheMetrics.OLDEST_PENDING_AGE, "Age of the oldest pending request", "seconds", () -> {
@@ -159,7 +154,7 @@ public final class RequestCoordinator {
         try {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                probeKafka();
+                probe.probeIfDue();
                 intake(records);
                 startBatchIfDue();
                 finishBatchIfDone();
@@ -188,7 +183,7 @@ public final class RequestCoordinator {
         int duplicates = 0;
         int reacknowledged = 0;
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            consumed.merge(record.partition(), record.offset() + 1, Math::max);
+            offsets.consumed(record.partition(), record.offset());
             DeletionRequestReader.Result result = reader.read(record.key(), record.value(), Records.headers(record));
             if (result instanceof DeletionRequestReader.Rejected r) {
                 tx.record(Records.deadLetter(dlqTopic, record, r.reason()));
@@ -211,7 +206,7 @@ public final class RequestCoordinator {
             PendingRequest pending = new PendingRequest(request.requestId(), request.subjectId(),
                     acknowledgedAt.orElse(now), record.partition(), record.offset());
             accepted.add(pending);
-            unfinished.computeIfAbsent(record.partition(), p -> new TreeMap<>()).merge(record.offset(), 1, Integer::sum);
+            offsets.opened(record.partition(), record.offset());
         }
         tx.offsets(safeOffsets(), consumer.groupMetadata());
         List<AuditEvent> published = publishWithRetry(tx);
@@ -283,10 +278,7 @@ public final class RequestCoordinator {
         ForgetBatcher.Batch batch = result.batch();
         Instant now = clock.instant();
         for (PendingRequest r : batch.requests()) {
-            TreeMap<Long, Integer> offsets = unfinished.get(r.partition());
-            if (offsets != null) {
-                offsets.computeIfPresent(r.offset(), (o, n) -> n == 1 ? null : n - 1);
-            }
+            offsets.finished(r.partition(), r.offset());
         }
         Publisher.Transaction tx = new Publisher.Transaction();
         Long version = null;
@@ -388,22 +380,12 @@ public final class RequestCoordinator {
                 result.outcome() == null ? null : result.took(), result.kind() != BatchResult.Kind.FAILED);
     }
 
-    /**
-     * Per consumed partition: the oldest unfinished request's offset, or everything consumed when
-     * none is unfinished. Never moves backwards.
-     */
+    /** What may be committed now (see {@link OffsetTracker}), as the consumer's offsets. */
     private Map<TopicPartition, OffsetAndMetadata> safeOffsets() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        consumed.forEach((partition, next) -> {
-            TreeMap<Long, Integer> open = unfinished.get(partition);
-            long safe = open == null || open.isEmpty() ? next : open.firstKey();
-            Long last = committed.get(partition);
-            if (last == null || safe > last) {
-                offsets.put(new TopicPartition(requestsTopic, partition), new OffsetAndMetadata(safe));
-                committed.put(partition, safe);
-            }
-        });
-        return offsets;
+        Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>();
+        offsets.advance().forEach((partition, offset) ->
+                safe.put(new TopicPartition(requestsTopic, partition), new OffsetAndMetadata(offset)));
+        return safe;
     }
 
     private List<AuditEvent> publishWithRetry(Publisher.Transaction tx) {
@@ -433,35 +415,6 @@ public final class RequestCoordinator {
             oldest = oldest == null || batcherOldest.isBefore(oldest) ? batcherOldest : oldest;
         }
         oldestPending = oldest;
-    }
-
-    /**
-     * Every few seconds, asks the broker for the requests topic's end offsets: a real round trip
-     * (poll returns empty whether or not the broker is there), which is what readiness needs, and
-     * the consumer lag comes with it.
-     */
-    private void probeKafka() {
-        Instant now = clock.instant();
-        if (lastProbe != null && Duration.between(lastProbe, now).compareTo(PROBE_INTERVAL) < 0) {
-            return;
-        }
-        lastProbe = now;
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(requestsTopic, PROBE_TIMEOUT).stream()
-                    .map(p -> new TopicPartition(requestsTopic, p.partition())).toList();
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, PROBE_TIMEOUT);
-            long lag = 0;
-            for (TopicPartition tp : consumer.assignment()) {
-                Long e = end.get(tp);
-                if (e != null) {
-                    lag += Math.max(0, e - consumer.position(tp, PROBE_TIMEOUT));
-                }
-            }
-            metrics.requestLag(lag);
-            state.kafkaContact(clock.instant());
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            LOG.warnf("Kafka did not answer within %d s: %s", PROBE_TIMEOUT.toSeconds(), e.getMessage());
-        }
     }
 
     public void stop() {
