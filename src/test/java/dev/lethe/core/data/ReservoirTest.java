@@ -90,4 +90,60 @@ class ReservoirTest {
         assertThat(r.snapshot()).isEmpty();
         assertThat(r.seen()).isEqualTo(1);
     }
+
+    @Test
+    void aReservoirResumedAfterEveryFewOffersStaysAUniformSample() {
+        int capacity = 5;
+        int stream = 20;
+        int trials = 10_000;
+        int[] kept = new int[stream];
+        for (int t = 0; t < trials; t++) {
+            Reservoir<Integer> r = new Reservoir<>(capacity, t);
+            for (int i = 0; i < stream; i++) {
+                r.offerTracked(i);
+                if (i % 3 == 2) {
+                    // A restart: only the items (in another order) and the counter survive.
+                    java.util.List<Integer> items = new java.util.ArrayList<>(r.snapshot());
+                    java.util.Collections.reverse(items);
+                    r = Reservoir.resume(capacity, t, r.seen(), items);
+                }
+            }
+            r.snapshot().forEach(i -> kept[i]++);
+        }
+
+        double expected = trials * (double) capacity / stream;
+        double chiSquare = 0;
+        for (int k : kept) {
+            assertThat((double) k).isCloseTo(expected, offset(250.0));
+            chiSquare += (k - expected) * (k - expected) / expected;
+        }
+        assertThat(chiSquare).isLessThan(50);
+    }
+
+    @Test
+    void offerTrackedNamesTheEvictedItemAndResumeChecksItsState() {
+        Reservoir<Integer> r = new Reservoir<>(2, 5);
+        assertThat(r.offerTracked(0)).isEqualTo(new Reservoir.Offer<Integer>(true, null));
+        r.offerTracked(1);
+        java.util.Set<Integer> inBuffer = new java.util.HashSet<>(r.snapshot());
+        for (int i = 2; i < 100; i++) {
+            Reservoir.Offer<Integer> o = r.offerTracked(i);
+            if (o.kept()) {
+                assertThat(inBuffer.remove(o.evicted())).isTrue();
+                inBuffer.add(i);
+            } else {
+                assertThat(o.evicted()).isNull();
+            }
+            assertThat(r.snapshot()).containsExactlyInAnyOrderElementsOf(inBuffer);
+        }
+        assertThat(r.seen()).isEqualTo(100);
+
+        Reservoir<Integer> resumed = Reservoir.resume(2, 5, 100, r.snapshot());
+        assertThat(resumed.seen()).isEqualTo(100);
+        assertThat(resumed.snapshot()).isEqualTo(r.snapshot());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Reservoir.resume(1, 5, 100, java.util.List.of(1, 2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Reservoir.resume(2, 5, 1, java.util.List.of(1, 2)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
