@@ -163,8 +163,9 @@ public interface SubjectIndex extends AutoCloseable {
 
     /**
      * Calls {@code action} for every stored sample, in no particular order, over a consistent view
-     * (writes made meanwhile may or may not be seen). Used at start-up to refill the in-memory
-     * retain and holdout pools; it reads the whole index, so its cost grows with it.
+     * (writes made meanwhile may or may not be seen). It reads the whole index, so its cost grows
+     * with it: start-up uses it only to rebuild the sample pools of an index that has none
+     * persisted ({@link PersistedPools#restore}).
      */
     void forEachSample(java.util.function.Consumer<StoredSample> action);
 
