@@ -48,15 +48,19 @@ final class LatencyPerf {
                     progress);
             notes.add(String.format(Locale.ROOT, "latency: CNN trained %d epochs on %,d images, %,d train + %,d holdout "
                             + "samples indexed, %d requests (one per subject of 10 samples) sent at %s/s; batch linger "
-                            + "%s, max %d samples; default unlearning; broker, daemon and probe share the JVM and the "
+                            + "%s s, max %d samples; default unlearning; broker, daemon and probe share the JVM and the "
                             + "cores; whole section %.0f s",
                     settings.epochs(), settings.trainSize(), settings.trainSize(), settings.holdoutSize(),
-                    settings.requests(), java.math.BigDecimal.valueOf(settings.ratePerSecond()).stripTrailingZeros().toPlainString(), settings.linger(),
+                    settings.requests(), plain(settings.ratePerSecond()), plain(settings.linger().toMillis() / 1000.0),
                     settings.maxSamples(), (System.nanoTime() - start) / 1e9));
             return figures(result);
         } finally {
             deleteRecursively(dir);
         }
+    }
+
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     /** The probe's result as report figures; the spread is over the requests of the one run. */
