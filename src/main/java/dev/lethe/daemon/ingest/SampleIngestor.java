@@ -27,8 +27,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Offsets live in the index, written in the same atomic group as the samples of each poll and
  * the sample pools' changes they caused ({@link SamplePools#stage}), so a restart seeks to where
- * the index is, replays nothing, and finds the pools as they were after that poll. The consumer has no group: it assigns
- * every partition itself. Per poll, the refusals and dead letters are published first and the
+ * the index is, replays nothing, and finds the pools as they were after that poll. Samples and
+ * tombstones are applied in record order. The consumer has no group: it assigns every partition
+ * itself. Per poll, the refusals and dead letters are published first and the
  * index written second, so a crash in between repeats a refusal rather than losing it.
  *
  * <p>A sample of an erased subject (or of one being erased right now) is refused: not indexed,
