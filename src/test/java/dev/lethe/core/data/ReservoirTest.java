@@ -41,8 +41,11 @@ class ReservoirTest {
             r.snapshot().forEach(i -> kept[i]++);
         }
 
-        // Expected 2,500 per position, standard deviation about 43: allow about 6 sigma.
-        double expected = trials * (double) capacity / stream;
+        assertUniform(kept, trials * (double) capacity / stream);
+    }
+
+    /** Every position kept about equally often: expected 2,500 each here, σ ≈ 43; ≈ 6σ allowed. */
+    private static void assertUniform(int[] kept, double expected) {
         assertThat(Arrays.stream(kept).boxed().toList())
                 .allSatisfy(k -> assertThat((double) k).isCloseTo(expected, offset(250.0)));
         double chiSquare = 0;
@@ -111,13 +114,7 @@ class ReservoirTest {
             r.snapshot().forEach(i -> kept[i]++);
         }
 
-        double expected = trials * (double) capacity / stream;
-        double chiSquare = 0;
-        for (int k : kept) {
-            assertThat((double) k).isCloseTo(expected, offset(250.0));
-            chiSquare += (k - expected) * (k - expected) / expected;
-        }
-        assertThat(chiSquare).isLessThan(50);
+        assertUniform(kept, trials * (double) capacity / stream);
     }
 
     @Test
