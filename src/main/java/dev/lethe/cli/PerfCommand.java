@@ -14,11 +14,12 @@ import java.util.concurrent.Callable;
 
 /** {@code lethe perf}: measures the cost ratios of issue 6 side by side in one run and prints them. */
 @Command(name = "perf", mixinStandardHelpOptions = true,
-        description = "Measure per-sample gradient, unlearning, ingest and restart costs as ratios, side by side in one run.")
+        description = "Measure per-sample gradient, unlearning, ingest and restart costs as ratios, side by side in one run, "
+                + "and the request → audit latency of the daemon under a steady request stream.")
 public class PerfCommand implements Callable<Integer> {
 
     @Option(names = "--sections", split = ",", description = "comma list of gradients, steps, unlearning, ingest, restart, "
-            + "scale (default: all but scale, which trains on the whole training split: ≈ 15 min more)")
+            + "latency, scale (default: all but scale, which trains on the whole training split: ≈ 15 min more)")
     List<String> sections = PerfConfig.DEFAULT_SECTIONS;
 
     @Option(names = "--data-dir", description = "directory with the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE})")
@@ -61,8 +62,29 @@ public class PerfCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--kafka", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "also measure ingest through a Kafka consumer against the in-JVM broker (default: ${DEFAULT-VALUE}; --no-kafka to skip)")
+            description = "run the parts that need the in-JVM Kafka broker: ingest through a Kafka consumer, and the latency "
+                    + "section (default: ${DEFAULT-VALUE}; --no-kafka to skip them)")
     boolean kafka;
+
+    @Option(names = "--latency-requests", defaultValue = "100",
+            description = "latency section: deletion requests sent, one per subject (default: ${DEFAULT-VALUE})")
+    int latencyRequests;
+
+    @Option(names = "--latency-rate", defaultValue = "2",
+            description = "latency section: requests per second, steady (default: ${DEFAULT-VALUE})")
+    double latencyRate;
+
+    @Option(names = "--latency-linger", defaultValue = "2s",
+            description = "latency section: the daemon's batch linger, lethe.batch.linger (default: ${DEFAULT-VALUE})")
+    String latencyLinger;
+
+    @Option(names = "--latency-max-samples", defaultValue = "200",
+            description = "latency section: the daemon's lethe.batch.max-samples (default: ${DEFAULT-VALUE})")
+    int latencyMaxSamples;
+
+    @Option(names = "--latency-epochs", defaultValue = "60",
+            description = "latency section: epochs of the CNN the daemon serves, trained on 2,000 images (default: ${DEFAULT-VALUE})")
+    int latencyEpochs;
 
     @Option(names = "--json", description = "write the report as JSON to this file")
     Path json;
@@ -70,8 +92,32 @@ public class PerfCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "write the report as Markdown to this file")
     Path markdown;
 
+    /** "2s", "500ms", "1m", or ISO-8601 ("PT2S"). */
+    static java.time.Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("pt") || t.startsWith("p")) {
+            return java.time.Duration.parse(text.trim());
+        }
+        var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(t);
+        if (!m.matches()) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new PerfCommand()),
+                    "--latency-linger: not a duration: " + text + " (e.g. 2s, 500ms, 1m)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            default -> java.time.Duration.ofMinutes(n);
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (latencyRequests < 1 || !(latencyRate > 0) || latencyMaxSamples < 1 || latencyEpochs < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--latency-requests, --latency-rate, --latency-max-samples and --latency-epochs must be positive");
+        }
+        parseDuration(latencyLinger);
         PerfConfig config = new PerfConfig(sections, dataDir, warmup, repetitions, batch, params, unlearnRepetitions,
                 requests, indexSamples, workDir, architectures, seed, scaleTrainSize, scaleEpochs);
         long start = System.nanoTime();
@@ -83,6 +129,17 @@ public class PerfCommand implements Callable<Integer> {
                     RequestStream.generate(requests, PerfRunner.indexSubjects(config), seed), PerfRunner.indexDir(config),
                     Math.max(3, repetitions / 3), progress, notes);
             report = report.with(figures, notes);
+        }
+        if (sections.contains("latency")) {
+            if (kafka) {
+                List<String> notes = new java.util.ArrayList<>();
+                LatencyPerf.Settings settings = new LatencyPerf.Settings(latencyRequests, latencyRate,
+                        parseDuration(latencyLinger), latencyMaxSamples, 2000, 1000, latencyEpochs);
+                report = report.with(LatencyPerf.run(settings, workDir, progress, notes), notes);
+            } else {
+                report = report.withPending(PerfRunner.LATENCY_SECTION, "Skipped by --no-kafka: it needs the in-JVM "
+                        + "Kafka broker and the daemon.");
+            }
         }
         System.out.println(report.toMarkdown());
         if (json != null) {

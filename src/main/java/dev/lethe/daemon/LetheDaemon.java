@@ -70,8 +70,8 @@ import org.jboss.logging.Logger;
  *       register the initial model as version 1;</li>
  *   <li>recover the audit chain's head, the finished request ids and the erased subjects from
  *       {@code lethe.audit};</li>
- *   <li>refill the sample pools from the index, start the sample ingest, then the request
- *       coordinator.</li>
+ *   <li>restore the sample pools from the index (their persisted members only), start the sample
+ *       ingest, then the request coordinator.</li>
  * </ol>
  * Any failure stops the daemon and shows in readiness; Kubernetes restarts the pod.
  */
@@ -162,8 +162,9 @@ public final class LetheDaemon implements AutoCloseable {
         });
 
         Network model = registry.current();
-        pools = new SamplePools(config.ingest().retainSize(), config.ingest().holdoutSize(), config.ingest().seed(),
-                erased::isErased);
+        // Reads the persisted pools only (a full scan of the index only for an index without them).
+        pools = SamplePools.restore(index, config.ingest().retainSize(), config.ingest().holdoutSize(),
+                config.ingest().seed(), erased::isErased);
         metrics.gauge(LetheMetrics.INDEX_SAMPLES, "Samples in the subject index", null, () -> index.size());
         metrics.gauge(LetheMetrics.RETAIN_SAMPLES, "Samples in the retain buffer", null, () -> pools.retainSize());
         metrics.gauge(LetheMetrics.HOLDOUT_SAMPLES, "Samples in the holdout set", null, () -> pools.holdoutSize());
@@ -171,7 +172,6 @@ public final class LetheDaemon implements AutoCloseable {
                 config.topics().samplesDlq(),
                 new SampleRecordReader(model.inputShape(), model.numClasses(), config.ingest().maxSampleBytes()),
                 index, pools, erased, pseudonymizer, publisher, metrics);
-        ingestor.refillPools();
         ingestThread = new Thread(ingestor, "lethe-sample-ingest");
         ingestThread.start();
 

@@ -22,7 +22,8 @@ class PerfCommandTest {
     @Test
     @Launch({"perf", "--help"})
     void perfHelpListsTheSectionsAndTheOutputs(LaunchResult result) {
-        assertThat(result.getOutput()).contains("--sections", "--params", "--json", "--markdown", "--index-samples");
+        assertThat(result.getOutput()).contains("--sections", "--params", "--json", "--markdown", "--index-samples",
+                "--latency-requests", "--latency-rate", "--latency-linger", "--no-kafka");
     }
 
     @Test
@@ -32,7 +33,7 @@ class PerfCommandTest {
         Path markdown = dir.resolve("perf.md");
         // No model sections here: PyTorch's natives load into one class loader per JVM, and
         // BenchCommandTest's launch owns that; PerfRunnerTest covers the gradient section.
-        LaunchResult result = launcher.launch("perf", "--sections", "ingest,restart",
+        LaunchResult result = launcher.launch("perf", "--sections", "ingest,restart,latency",
                 "--warmup", "0", "--repetitions", "3",
                 "--requests", "3000", "--index-samples", "2000", "--no-kafka", "--work-dir", dir.toString(),
                 "--json", json.toString(), "--markdown", markdown.toString());
@@ -42,12 +43,14 @@ class PerfCommandTest {
         List<String> names = new ArrayList<>();
         report.get("figures").forEach(f -> names.add(f.get("name").asText()));
         assertThat(names).contains("ingest.requests_per_s", "ingest.requests_per_s_samplesOf", "restart.ready_s",
-                "restart.index_ready_s");
+                "restart.index_ready_s", "restart.pools_s", "restart.full_scan_ready_s");
         report.get("figures").forEach(f -> {
             assertThat(f.get("median").asDouble()).as(f.get("name").asText()).isPositive();
             assertThat(f.get("min").asDouble()).isLessThanOrEqualTo(f.get("max").asDouble());
         });
+        // --no-kafka: the latency section (broker + daemon) is named as not measured, with why.
         assertThat(report.get("pending").fieldNames().next()).contains("latency");
+        assertThat(report.get("pending").elements().next().asText()).contains("--no-kafka");
         assertThat(Files.readString(markdown)).contains("NOT MEASURED", "| figure | median |");
     }
 }

@@ -16,6 +16,11 @@ import java.util.function.Predicate;
  * from, just smaller; items offered afterwards fill the free slots directly, so until the buffer
  * is full again newer items are over-represented. That is the price of not re-reading the stream.
  *
+ * <p>A reservoir can be persisted and {@linkplain #resume resumed}: its items and its counter
+ * {@link #seen()} are all the state Algorithm R needs; the random generator of a resumed reservoir is
+ * seeded from the original seed and the counter, so it does not replay the draws made before (which
+ * would correlate the decisions), and the same state resumed twice makes the same choices.
+ *
  * <p>Not thread-safe: confine an instance to one thread or synchronise externally.
  */
 public final class Reservoir<T> {
@@ -25,13 +30,50 @@ public final class Reservoir<T> {
     private final List<T> items;
     private long seen;
 
+    /** What one {@link #offerTracked} did: whether the item was kept, and the item it evicted (or null). */
+    public record Offer<T>(boolean kept, T evicted) {
+    }
+
     public Reservoir(int capacity, long seed) {
+        this(capacity, new SplittableRandom(seed), 0);
+    }
+
+    private Reservoir(int capacity, SplittableRandom rng, long seen) {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must be >= 0, was " + capacity);
         }
         this.capacity = capacity;
-        this.rng = new SplittableRandom(seed);
+        this.rng = rng;
         this.items = new ArrayList<>(Math.min(capacity, 1 << 16));
+        this.seen = seen;
+    }
+
+    /**
+     * A reservoir that carries on from a persisted state: {@code items} (in any order: slots are
+     * chosen uniformly, so their order does not matter) after {@code seen} offers. Offering the same
+     * stream to it then gives the distribution an uninterrupted reservoir would have had.
+     *
+     * @param seed the seed the reservoir was created with; mixed with {@code seen} for the new draws
+     */
+    public static <T> Reservoir<T> resume(int capacity, long seed, long seen, List<T> items) {
+        Objects.requireNonNull(items, "items");
+        if (items.size() > capacity) {
+            throw new IllegalArgumentException(items.size() + " items exceed the capacity " + capacity);
+        }
+        if (seen < items.size()) {
+            throw new IllegalArgumentException("seen (" + seen + ") is below the item count " + items.size());
+        }
+        Reservoir<T> r = new Reservoir<>(capacity, new SplittableRandom(mix(seed, seen)), seen);
+        items.forEach(item -> r.items.add(Objects.requireNonNull(item, "item")));
+        return r;
+    }
+
+    /** A well-spread 64-bit seed from the original seed and the counter (SplitMix64's finaliser). */
+    private static long mix(long seed, long seen) {
+        long z = seed + (seen + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**
@@ -55,6 +97,54 @@ public final class Reservoir<T> {
             return true;
         }
         return false;
+    }
+
+    /** {@link #offer}, also telling which item was evicted to make room (for a persisted copy). */
+    public Offer<T> offerTracked(T item) {
+        Objects.requireNonNull(item, "item");
+        seen++;
+        if (items.size() < capacity) {
+            items.add(item);
+            return new Offer<>(true, null);
+        }
+        if (capacity == 0) {
+            return new Offer<>(false, null);
+        }
+        long j = rng.nextLong(seen);
+        if (j < capacity) {
+            return new Offer<>(true, items.set((int) j, item));
+        }
+        return new Offer<>(false, null);
+    }
+
+    /**
+     * Replaces, in its slot, the first buffered item matching {@code match} by {@code item} (a newer
+     * version of the same item: not a new offer, so {@link #seen()} is unchanged).
+     *
+     * @return whether an item was replaced
+     */
+    public boolean replace(Predicate<? super T> match, T item) {
+        Objects.requireNonNull(item, "item");
+        for (int i = 0; i < items.size(); i++) {
+            if (match.test(items.get(i))) {
+                items.set(i, item);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #remove}, returning the dropped items. */
+    public List<T> removeAll(Predicate<? super T> filter) {
+        List<T> removed = new ArrayList<>();
+        items.removeIf(item -> {
+            if (filter.test(item)) {
+                removed.add(item);
+                return true;
+            }
+            return false;
+        });
+        return removed;
     }
 
     /**

@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * What {@code lethe perf} measures and how often.
  *
- * @param sections        which sections to run: gradients, steps, unlearning, ingest, restart, and
- *                        (opt-in, ≈ 15 min) scale
+ * @param sections        which sections to run: gradients, steps, unlearning, ingest, restart,
+ *                        latency (measured outside the core, by the CLI: it needs Kafka and the
+ *                        daemon), and (opt-in, ≈ 15 min) scale
  * @param dataDir         Fashion-MNIST directory; generated data is used when it is missing
  * @param warmup          discarded repetitions before timing
  * @param repetitions     timed repetitions of the fast figures
@@ -28,10 +29,12 @@ public record PerfConfig(List<String> sections, Path dataDir, int warmup, int re
                          int scaleTrainSize, int scaleEpochs) {
 
     /** What a plain {@code lethe perf} runs. */
-    public static final List<String> DEFAULT_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart");
+    public static final List<String> DEFAULT_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart",
+            "latency");
 
     /** Every section; {@code scale} trains on the whole training split and is run only when asked for. */
-    public static final List<String> ALL_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart", "scale");
+    public static final List<String> ALL_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart", "latency",
+            "scale");
 
     public PerfConfig {
         sections = List.copyOf(sections);

@@ -48,6 +48,13 @@ public record PerfReport(Map<String, String> environment, List<Figure> figures, 
         return new PerfReport(environment, f, pending, n);
     }
 
+    /** This report with one more section not measured, and why. */
+    public PerfReport withPending(String section, String why) {
+        Map<String, String> p = new LinkedHashMap<>(pending);
+        p.put(section, why);
+        return new PerfReport(environment, figures, p, notes);
+    }
+
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public List<String> sections() {

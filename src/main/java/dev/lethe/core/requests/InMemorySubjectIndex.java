@@ -25,6 +25,14 @@ public final class InMemorySubjectIndex implements SubjectIndex {
     private final Map<String, Set<String>> members = new HashMap<>();
     private final Set<String> erased = new HashSet<>();
     private final Map<Integer, Long> offsets = new HashMap<>();
+    private final Map<Pool, Set<String>> poolMembers = new java.util.EnumMap<>(Pool.class);
+    private final Map<Pool, long[]> poolCounters = new java.util.EnumMap<>(Pool.class);
+
+    public InMemorySubjectIndex() {
+        for (Pool pool : Pool.values()) {
+            poolMembers.put(pool, new LinkedHashSet<>());
+        }
+    }
 
     @Override
     public synchronized void apply(Consumer<Writes> writes) {
@@ -60,6 +68,22 @@ public final class InMemorySubjectIndex implements SubjectIndex {
             copy = List.copyOf(samples.values());
         }
         copy.forEach(action);
+    }
+
+    @Override
+    public synchronized Optional<PoolState> pool(Pool pool) {
+        long[] counter = poolCounters.get(Objects.requireNonNull(pool, "pool"));
+        if (counter == null) {
+            return Optional.empty();
+        }
+        List<StoredSample> members = new ArrayList<>();
+        for (String id : poolMembers.get(pool)) {
+            StoredSample s = samples.get(id);
+            if (s != null) {
+                members.add(s);
+            }
+        }
+        return Optional.of(new PoolState((int) counter[0], counter[1], members));
     }
 
     @Override
@@ -116,7 +140,53 @@ public final class InMemorySubjectIndex implements SubjectIndex {
             if (previous != null) {
                 undo.push(() -> samples.put(sampleId, previous));
                 removeMember(previous.subjectId(), sampleId);
+                for (Pool pool : Pool.values()) {
+                    removeFromPool(pool, sampleId);
+                }
             }
+        }
+
+        @Override
+        public void addToPool(Pool pool, String sampleId) {
+            checkOpen();
+            Objects.requireNonNull(sampleId, "sampleId");
+            if (poolMembers.get(pool).add(sampleId)) {
+                undo.push(() -> poolMembers.get(pool).remove(sampleId));
+            }
+        }
+
+        @Override
+        public void removeFromPool(Pool pool, String sampleId) {
+            checkOpen();
+            if (poolMembers.get(pool).remove(sampleId)) {
+                undo.push(() -> poolMembers.get(pool).add(sampleId));
+            }
+        }
+
+        @Override
+        public void clearPool(Pool pool) {
+            checkOpen();
+            List.copyOf(poolMembers.get(pool)).forEach(id -> removeFromPool(pool, id));
+            long[] previous = poolCounters.remove(pool);
+            if (previous != null) {
+                undo.push(() -> poolCounters.put(pool, previous));
+            }
+        }
+
+        @Override
+        public void poolCounter(Pool pool, int capacity, long seen) {
+            checkOpen();
+            if (capacity < 0 || seen < 0) {
+                throw new IllegalArgumentException("capacity and seen must be >= 0, were " + capacity + ", " + seen);
+            }
+            long[] previous = poolCounters.put(pool, new long[] {capacity, seen});
+            undo.push(() -> {
+                if (previous == null) {
+                    poolCounters.remove(pool);
+                } else {
+                    poolCounters.put(pool, previous);
+                }
+            });
         }
 
         @Override

@@ -37,8 +37,16 @@ import org.rocksdb.WriteOptions;
  *       scan (NUL separates, so subject {@code a} never matches subject {@code a/b});</li>
  *   <li>{@code e/<subjectId>} → empty: the subject was erased;</li>
  *   <li>{@code o/<partition>} → next offset to read, int64;</li>
- *   <li>{@code m/size} → number of samples, int64, so {@link #size()} is exact.</li>
+ *   <li>{@code m/size} → number of samples, int64, so {@link #size()} is exact;</li>
+ *   <li>{@code p/<pool>/<sampleId>} → empty: the sample is a member of the pool ({@code r} retain,
+ *       {@code h} holdout), so a restart reads the pools without scanning the samples;</li>
+ *   <li>{@code m/pool/<pool>} → the pool's reservoir capacity (int32) and counter (int64); its
+ *       presence says the pool is persisted (indexes written before pools were persisted have no
+ *       {@code p/} or {@code m/pool/} keys, and the daemon then rebuilds the pools by a full scan).</li>
  * </ul>
+ *
+ * <p>Removing a sample (tombstone or erasure) deletes its pool keys in the same batch, so a pool
+ * never names a sample the index no longer holds.
  *
  * <p>A group of writes ({@link #apply}) is one {@link WriteBatchWithIndex}, written at once; reads
  * inside the group see its own writes. Groups that erase (mark a subject erased or remove its
@@ -192,6 +200,47 @@ public final class RocksSubjectIndex implements SubjectIndex {
     }
 
     @Override
+    public Optional<PoolState> pool(Pool pool) {
+        Objects.requireNonNull(pool, "pool");
+        checkOpen();
+        byte[] prefix = poolPrefix(pool);
+        Snapshot snapshot = db.getSnapshot();
+        try (Slice upper = new Slice(upperBound(prefix));
+                ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(ro)) {
+            byte[] counter = db.get(ro, poolCounterKey(pool));
+            if (counter == null) {
+                return Optional.empty();
+            }
+            ByteBuffer buf = ByteBuffer.wrap(counter).order(ByteOrder.LITTLE_ENDIAN);
+            int capacity = buf.getInt();
+            long seen = buf.getLong();
+            List<String> ids = new ArrayList<>();
+            List<byte[]> keys = new ArrayList<>();
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                String sampleId = sampleIdOf(it.key(), prefix.length);
+                ids.add(sampleId);
+                keys.add(sampleKey(sampleId));
+            }
+            it.status();
+            List<StoredSample> members = new ArrayList<>(ids.size());
+            if (!keys.isEmpty()) {
+                List<byte[]> values = db.multiGetAsList(ro, keys);
+                for (int i = 0; i < values.size(); i++) {
+                    if (values.get(i) != null) {
+                        members.add(decodeSample(ids.get(i), values.get(i)));
+                    }
+                }
+            }
+            return Optional.of(new PoolState(capacity, seen, members));
+        } catch (RocksDBException e) {
+            throw storage("read pool", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    @Override
     public Optional<StoredSample> get(String sampleId) {
         Objects.requireNonNull(sampleId, "sampleId");
         return read(sampleKey(sampleId)).map(v -> decodeSample(sampleId, v));
@@ -274,6 +323,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
                 if (previous != null) {
                     batch.delete(key);
                     batch.delete(memberKey(subjectOf(previous), sampleId));
+                    deletePoolKeys(sampleId);
                     sizeDelta--;
                 }
             } catch (RocksDBException e) {
@@ -298,6 +348,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
             for (String sampleId : ids) {
                 delete(sampleKey(sampleId));
                 delete(memberKey(subjectId, sampleId));
+                deletePoolKeys(sampleId);
             }
             sizeDelta -= ids.size();
             erases = true;
@@ -316,6 +367,53 @@ public final class RocksSubjectIndex implements SubjectIndex {
             checkGroupOpen();
             InMemorySubjectIndex.checkOffset(partition, offset);
             stage(offsetKey(partition), longBytes(offset));
+        }
+
+        @Override
+        public void addToPool(Pool pool, String sampleId) {
+            checkGroupOpen();
+            stage(poolKey(pool, sampleId), new byte[0]);
+        }
+
+        @Override
+        public void removeFromPool(Pool pool, String sampleId) {
+            checkGroupOpen();
+            delete(poolKey(pool, sampleId));
+        }
+
+        @Override
+        public void clearPool(Pool pool) {
+            checkGroupOpen();
+            byte[] prefix = poolPrefix(pool);
+            List<byte[]> keys = new ArrayList<>();
+            try (RocksIterator base = db.newIterator(readOptions);
+                    RocksIterator it = batch.newIteratorWithBase(base)) {
+                for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                    keys.add(it.key());
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw storage("scan pool", e);
+            }
+            keys.forEach(this::delete);
+            delete(poolCounterKey(pool));
+        }
+
+        @Override
+        public void poolCounter(Pool pool, int capacity, long seen) {
+            checkGroupOpen();
+            if (capacity < 0 || seen < 0) {
+                throw new IllegalArgumentException("capacity and seen must be >= 0, were " + capacity + ", " + seen);
+            }
+            stage(poolCounterKey(pool), ByteBuffer.allocate(Integer.BYTES + Long.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(capacity).putLong(seen).array());
+        }
+
+        /** A removed sample leaves every pool in the same batch. */
+        private void deletePoolKeys(String sampleId) {
+            for (Pool pool : Pool.values()) {
+                delete(poolKey(pool, sampleId));
+            }
         }
 
         private void stage(byte[] key, byte[] value) {
@@ -386,6 +484,18 @@ public final class RocksSubjectIndex implements SubjectIndex {
 
     static byte[] erasedKey(String subjectId) {
         return key("e/", StoredSample.checkSubjectId(subjectId));
+    }
+
+    static byte[] poolPrefix(Pool pool) {
+        return key("p/", pool.code() + "/");
+    }
+
+    static byte[] poolKey(Pool pool, String sampleId) {
+        return key("p/", pool.code() + "/" + Objects.requireNonNull(sampleId, "sampleId"));
+    }
+
+    static byte[] poolCounterKey(Pool pool) {
+        return key("m/pool/", pool.code());
     }
 
     static byte[] offsetKey(int partition) {

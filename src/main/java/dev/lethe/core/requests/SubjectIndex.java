@@ -29,6 +29,41 @@ import java.util.function.Consumer;
  */
 public interface SubjectIndex extends AutoCloseable {
 
+    /**
+     * The two sample pools an erasure needs besides its forget set, persisted in the index so that a
+     * restart reads only their members: the retain buffer (a reservoir of train samples) and the
+     * holdout set (a reservoir of never-trained-on samples).
+     */
+    enum Pool {
+        RETAIN("r"), HOLDOUT("h");
+
+        private final String code;
+
+        Pool(String code) {
+            this.code = code;
+        }
+
+        /** Short, stable code used in storage keys. */
+        public String code() {
+            return code;
+        }
+    }
+
+    /**
+     * A pool as persisted: the reservoir's capacity and counter, and its members (samples still in
+     * the index; a member whose sample is gone is left out).
+     *
+     * @param capacity the reservoir capacity the pool was written with
+     * @param seen     how many samples were ever offered to the reservoir (Algorithm R's counter)
+     * @param members  the pool's samples, in no particular order
+     */
+    record PoolState(int capacity, long seen, List<StoredSample> members) {
+
+        public PoolState {
+            members = List.copyOf(members);
+        }
+    }
+
     /** The writes of one atomic group, see {@link #apply(Consumer)}. Reads within see its own writes. */
     interface Writes {
 
@@ -57,6 +92,24 @@ public interface SubjectIndex extends AutoCloseable {
 
         /** Records the next offset to read from a {@code lethe.samples} partition. */
         void commitOffset(int partition, long offset);
+
+        /**
+         * Records that the sample is a member of the pool. Removing the sample ({@link #removeSample},
+         * {@link #removeSubject}) also removes it from every pool, in the same group.
+         */
+        void addToPool(Pool pool, String sampleId);
+
+        /** Records that the sample is no longer a member of the pool (no-op if it was not). */
+        void removeFromPool(Pool pool, String sampleId);
+
+        /** Removes every member of the pool and its counter: the pool is then "not persisted". */
+        void clearPool(Pool pool);
+
+        /**
+         * Records the pool's reservoir capacity and counter; a pool with a counter is "persisted"
+         * ({@link SubjectIndex#pool} is present), even when it has no members yet.
+         */
+        void poolCounter(Pool pool, int capacity, long seen);
     }
 
     /**
@@ -110,10 +163,18 @@ public interface SubjectIndex extends AutoCloseable {
 
     /**
      * Calls {@code action} for every stored sample, in no particular order, over a consistent view
-     * (writes made meanwhile may or may not be seen). Used at start-up to refill the in-memory
-     * retain and holdout pools; it reads the whole index, so its cost grows with it.
+     * (writes made meanwhile may or may not be seen). It reads the whole index, so its cost grows
+     * with it: start-up uses it only to rebuild the sample pools of an index that has none
+     * persisted ({@link PersistedPools#restore}).
      */
     void forEachSample(java.util.function.Consumer<StoredSample> action);
+
+    /**
+     * The persisted pool: its counter and its members, read by one key scan of the pool's members
+     * and one multi-get of their samples (its cost grows with the pool, not with the index). Empty
+     * when the pool was never persisted, e.g. an index written before pools were persisted.
+     */
+    Optional<PoolState> pool(Pool pool);
 
     /** Number of samples stored. */
     long size();

@@ -55,9 +55,10 @@ public final class RequestLatencyProbe {
      * @param versions      model versions published during the run
      * @param linger        the batch linger configured
      * @param maxSamples    the batch size limit configured
+     * @param latenciesSeconds every request's latency (terminal events seen), ascending
      */
     public record Result(int requests, double ratePerSecond, double p50Seconds, double p95Seconds, double maxSeconds,
-            int completed, long versions, Duration linger, int maxSamples) {
+            int completed, long versions, Duration linger, int maxSamples, double[] latenciesSeconds) {
     }
 
     private RequestLatencyProbe() {
@@ -151,11 +152,11 @@ public final class RequestLatencyProbe {
         progress.accept("latencies: " + Arrays.toString(Arrays.copyOf(latencies, Math.min(5, latencies.length))) + " …");
         return new Result(subjects.size(), rate, percentile(latencies, 0.50), percentile(latencies, 0.95),
                 latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1], latencies.length, versions,
-                config.batch().linger(), config.batch().maxSamples());
+                config.batch().linger(), config.batch().maxSamples(), latencies);
     }
 
     /** Nearest-rank percentile of sorted values. */
-    static double percentile(double[] sorted, double q) {
+    public static double percentile(double[] sorted, double q) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

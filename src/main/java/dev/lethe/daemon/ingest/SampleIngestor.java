@@ -25,9 +25,11 @@ import org.jboss.logging.Logger;
 /**
  * Reads {@code lethe.samples} into the subject index and the sample pools.
  *
- * <p>Offsets live in the index, written in the same atomic group as the samples of each poll, so a
- * restart seeks to where the index is and replays nothing. The consumer has no group: it assigns
- * every partition itself. Per poll, the refusals and dead letters are published first and the
+ * <p>Offsets live in the index, written in the same atomic group as the samples of each poll and
+ * the sample pools' changes they caused ({@link SamplePools#stage}), so a restart seeks to where
+ * the index is, replays nothing, and finds the pools as they were after that poll. Samples and
+ * tombstones are applied in record order. The consumer has no group: it assigns every partition
+ * itself. Per poll, the refusals and dead letters are published first and the
  * index written second, so a crash in between repeats a refusal rather than losing it.
  *
  * <p>A sample of an erased subject (or of one being erased right now) is refused: not indexed,
@@ -68,18 +70,6 @@ public final class SampleIngestor implements Runnable {
         this.pseudonymizer = pseudonymizer;
         this.publisher = publisher;
         this.metrics = metrics;
-    }
-
-    /** Fills the pools from what the index already holds (a restart does not replay the topic). */
-    public void refillPools() {
-        long start = System.nanoTime();
-        index.forEachSample(s -> {
-            if (!erased.isErased(s.subjectId())) {
-                pools.offer(s);
-            }
-        });
-        LOG.infof("sample pools refilled from %d indexed samples in %d ms (retain %d, holdout %d)", index.size(),
-                (System.nanoTime() - start) / 1_000_000, pools.retainSize(), pools.holdoutSize());
     }
 
     @Override
@@ -124,12 +114,15 @@ public final class SampleIngestor implements Runnable {
     }
 
     private void handle(ConsumerRecords<byte[], byte[]> records) {
-        List<StoredSample> accepted = new ArrayList<>();
-        List<String> tombstones = new ArrayList<>();
+        // Samples (StoredSample) and tombstones (sample ids, String) in record order: a tombstone
+        // followed by the same id again must leave the sample in, and the reverse must not.
+        List<Object> changes = new ArrayList<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
         Publisher.Transaction refusals = new Publisher.Transaction();
         int deadLetters = 0;
         int refused = 0;
+        int accepted = 0;
+        int tombstones = 0;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             nextOffsets.merge(record.partition(), record.offset() + 1, Math::max);
             SampleRecordReader.Result result = reader.read(record.key(), record.value(), Records.headers(record));
@@ -141,10 +134,12 @@ public final class SampleIngestor implements Runnable {
                             "sample refused: its subject was erased"));
                     refused++;
                 } else {
-                    accepted.add(new StoredSample(s.sampleId(), s.subjectId(), s.label(), s.split(), s.features()));
+                    changes.add(new StoredSample(s.sampleId(), s.subjectId(), s.label(), s.split(), s.features()));
+                    accepted++;
                 }
             } else if (result instanceof SampleRecordReader.Tombstone t) {
-                tombstones.add(t.sampleId());
+                changes.add(t.sampleId());
+                tombstones++;
             } else if (result instanceof SampleRecordReader.Rejected r) {
                 refusals.record(Records.deadLetter(dlqTopic, record, r.reason()));
                 deadLetters++;
@@ -152,22 +147,30 @@ public final class SampleIngestor implements Runnable {
         }
         publisher.publish(refusals);
 
-        List<StoredSample> indexed = new ArrayList<>(accepted.size());
+        // One atomic group: the samples, the pools' changes they cause, and the offsets. The pools
+        // change in memory while the group is staged; if the write fails, ingest stops (and a
+        // restart restores the pools from the index).
+        int[] indexed = {0};
         index.apply(w -> {
-            for (StoredSample s : accepted) {
-                if (w.put(s)) {
-                    indexed.add(s);
+            for (Object change : changes) {
+                if (change instanceof StoredSample s) {
+                    if (w.put(s)) {
+                        indexed[0]++;
+                        pools.offer(s);
+                    }
+                } else {
+                    String sampleId = (String) change;
+                    w.removeSample(sampleId);
+                    pools.removeSample(sampleId);
                 }
             }
-            tombstones.forEach(w::removeSample);
             nextOffsets.forEach(w::commitOffset);
+            pools.stage(w);
         });
-        tombstones.forEach(pools::removeSample);
-        indexed.forEach(pools::offer);
 
-        int refusedByIndex = accepted.size() - indexed.size();
-        metrics.samples("indexed", indexed.size());
-        metrics.samples("tombstone", tombstones.size());
+        int refusedByIndex = accepted - indexed[0];
+        metrics.samples("indexed", indexed[0]);
+        metrics.samples("tombstone", tombstones);
         metrics.samples("refused", refused + refusedByIndex);
         metrics.samples("dead_lettered", deadLetters);
         for (int i = 0; i < deadLetters; i++) {

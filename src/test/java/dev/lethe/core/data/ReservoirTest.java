@@ -41,8 +41,11 @@ class ReservoirTest {
             r.snapshot().forEach(i -> kept[i]++);
         }
 
-        // Expected 2,500 per position, standard deviation about 43: allow about 6 sigma.
-        double expected = trials * (double) capacity / stream;
+        assertUniform(kept, trials * (double) capacity / stream);
+    }
+
+    /** Every position kept about equally often: expected 2,500 each here, σ ≈ 43; ≈ 6σ allowed. */
+    private static void assertUniform(int[] kept, double expected) {
         assertThat(Arrays.stream(kept).boxed().toList())
                 .allSatisfy(k -> assertThat((double) k).isCloseTo(expected, offset(250.0)));
         double chiSquare = 0;
@@ -89,5 +92,55 @@ class ReservoirTest {
         assertThat(r.offer("x")).isFalse();
         assertThat(r.snapshot()).isEmpty();
         assertThat(r.seen()).isEqualTo(1);
+    }
+
+    @Test
+    void aReservoirResumedAfterEveryFewOffersStaysAUniformSample() {
+        int capacity = 5;
+        int stream = 20;
+        int trials = 10_000;
+        int[] kept = new int[stream];
+        for (int t = 0; t < trials; t++) {
+            Reservoir<Integer> r = new Reservoir<>(capacity, t);
+            for (int i = 0; i < stream; i++) {
+                r.offerTracked(i);
+                if (i % 3 == 2) {
+                    // A restart: only the items (in another order) and the counter survive.
+                    java.util.List<Integer> items = new java.util.ArrayList<>(r.snapshot());
+                    java.util.Collections.reverse(items);
+                    r = Reservoir.resume(capacity, t, r.seen(), items);
+                }
+            }
+            r.snapshot().forEach(i -> kept[i]++);
+        }
+
+        assertUniform(kept, trials * (double) capacity / stream);
+    }
+
+    @Test
+    void offerTrackedNamesTheEvictedItemAndResumeChecksItsState() {
+        Reservoir<Integer> r = new Reservoir<>(2, 5);
+        assertThat(r.offerTracked(0)).isEqualTo(new Reservoir.Offer<Integer>(true, null));
+        r.offerTracked(1);
+        java.util.Set<Integer> inBuffer = new java.util.HashSet<>(r.snapshot());
+        for (int i = 2; i < 100; i++) {
+            Reservoir.Offer<Integer> o = r.offerTracked(i);
+            if (o.kept()) {
+                assertThat(inBuffer.remove(o.evicted())).isTrue();
+                inBuffer.add(i);
+            } else {
+                assertThat(o.evicted()).isNull();
+            }
+            assertThat(r.snapshot()).containsExactlyInAnyOrderElementsOf(inBuffer);
+        }
+        assertThat(r.seen()).isEqualTo(100);
+
+        Reservoir<Integer> resumed = Reservoir.resume(2, 5, 100, r.snapshot());
+        assertThat(resumed.seen()).isEqualTo(100);
+        assertThat(resumed.snapshot()).isEqualTo(r.snapshot());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Reservoir.resume(1, 5, 100, java.util.List.of(1, 2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Reservoir.resume(2, 5, 1, java.util.List.of(1, 2)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
