@@ -87,6 +87,9 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-adam", description = "use raw gradient directions instead of Adam-normalised ones")
     boolean noAdam;
 
+    @Option(names = "--anchor", defaultValue = "0", description = "λ: weight of the function anchor (KL to the original's outputs on reference images) added to every retain term; 0 = off (default: ${DEFAULT-VALUE})")
+    double anchor;
+
     @Option(names = "--lr-grid", split = ",", description = "learning rates tried for every method (default: 3e-4,1e-3,3e-3)")
     List<Double> learningRates = List.of(3e-4, 1e-3, 3e-3);
 
@@ -136,7 +139,7 @@ public class BenchCommand implements Callable<Integer> {
                     + "', point --data-dir at the IDX files, or use --dataset synthetic");
         }
         UnlearningSettings unlearning = new UnlearningSettings(maxSteps, learningRates.get(0), alphas.get(0),
-                retainBatch, !noAdam, ForgetObjective.parse(objective), StopRule.parse(stopRule));
+                retainBatch, !noAdam, ForgetObjective.parse(objective), StopRule.parse(stopRule), anchor);
         BenchmarkConfig config = new BenchmarkConfig(dataset, dataDir, trainSize, forgetSize, retainSize,
                 validationSize, holdoutSize, Architecture.parse(architecture), device, methods, seed,
                 new TrainingRecipe(epochs, 32, trainingRate, targetLoss), unlearning, learningRates, alphas,

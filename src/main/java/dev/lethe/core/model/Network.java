@@ -265,6 +265,49 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    /** Softmax outputs, one row of class probabilities per sample, without recording gradients. */
+    public float[][] probabilities(SampleSet samples) {
+        int n = samples.size();
+        float[][] out = new float[n][];
+        for (int start = 0; start < n; start += EVAL_CHUNK) {
+            int end = Math.min(n, start + EVAL_CHUNK);
+            try (NDManager scope = manager.newSubManager()) {
+                float[] p = forward(scope, samples.samples().subList(start, end), false).softmax(1).toFloatArray();
+                for (int i = start; i < end; i++) {
+                    out[i] = java.util.Arrays.copyOfRange(p, (i - start) * numClasses, (i - start + 1) * numClasses);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * ∇θ of the mean cross-entropy against soft targets, −(1/n)·Σ_i Σ_c t_ic·log p_θ(c|x_i): with
+     * targets from another model, the gradient of the mean KL divergence from that model's outputs
+     * to this one's (the entropy of the targets is a constant). Zero where the outputs match.
+     */
+    public float[] softTargetGradient(SampleSet batch, float[][] targets) {
+        if (targets.length != batch.size()) {
+            throw new IllegalArgumentException("one target row per sample needed");
+        }
+        float[] flat = new float[batch.size() * numClasses];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i].length != numClasses) {
+                throw new IllegalArgumentException("target rows need " + numClasses + " classes");
+            }
+            for (int c = 0; c < numClasses; c++) {
+                flat[i * numClasses + c] = -targets[i][c] / batch.size();
+            }
+        }
+        try (NDManager scope = manager.newSubManager();
+             GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
+            zeroGradients();
+            NDArray logProbs = forward(scope, batch.samples(), true).logSoftmax(1);
+            collector.backward(logProbs.mul(scope.create(flat, new Shape(batch.size(), numClasses))).sum());
+            return gradients();
+        }
+    }
+
     /**
      * The B×P matrix of per-sample gradients ∇θ ℓ_i. Built-in architectures get them from one
      * batched pass ({@link ReplicatedForward}); anything else falls back to

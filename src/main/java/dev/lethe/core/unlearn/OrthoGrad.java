@@ -76,7 +76,8 @@ public final class OrthoGrad extends StepwiseUnlearner {
         // Zero outside the subset, and Adam keeps zero coordinates at zero.
         float[] projected = subset.scatter(projection.project(subset.gather(forgetGradient)));
         float[] forget = subset.scatter(projection.project(subset.gather(normaliseForget.apply(projected))));
-        float[] retain = normaliseRetain.apply(subset.scatter(Vectors.mean(perSample)));
+        // The anchor (if any) contributes over all parameters: keep the subset's part only.
+        float[] retain = subset.scatter(subset.gather(normaliseRetain.apply(subset.scatter(Vectors.mean(perSample)))));
         return new Directions(retain, forget, projection.rank());
     }
 

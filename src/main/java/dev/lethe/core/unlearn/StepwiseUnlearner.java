@@ -2,6 +2,7 @@ package dev.lethe.core.unlearn;
 
 import dev.lethe.core.data.Sample;
 import dev.lethe.core.data.SampleSet;
+import dev.lethe.core.gradients.Vectors;
 import dev.lethe.core.model.Adam;
 import dev.lethe.core.model.Network;
 
@@ -55,12 +56,14 @@ public abstract class StepwiseUnlearner implements Unlearner {
         private final float[] forgetGradient;
         private final Adam retainAdam;
         private final Adam forgetAdam;
+        private final Anchor anchor;
 
-        Step(SampleSet retainBatch, float[] forgetGradient, Adam retainAdam, Adam forgetAdam) {
+        Step(SampleSet retainBatch, float[] forgetGradient, Adam retainAdam, Adam forgetAdam, Anchor anchor) {
             this.retainBatch = retainBatch;
             this.forgetGradient = forgetGradient;
             this.retainAdam = retainAdam;
             this.forgetAdam = forgetAdam;
+            this.anchor = anchor;
         }
 
         public SampleSet retainBatch() {
@@ -72,8 +75,13 @@ public abstract class StepwiseUnlearner implements Unlearner {
             return forgetGradient;
         }
 
+        /**
+         * The retain direction from the retain gradient g: with an anchor, g + λ·∇KL(original ‖ θ)
+         * on the next reference batch is what gets descended (and normalised).
+         */
         public float[] normaliseRetain(float[] g) {
-            return settings.adam() ? retainAdam.direction(g) : g;
+            float[] retain = anchor == null ? g : Vectors.combine(1, g, settings.anchor(), anchor.nextGradient());
+            return settings.adam() ? retainAdam.direction(retain) : retain;
         }
 
         public float[] normaliseForget(float[] g) {
@@ -93,6 +101,7 @@ public abstract class StepwiseUnlearner implements Unlearner {
         Adam retainAdam = new Adam(network.parameterCount());
         Adam forgetAdam = new Adam(network.parameterCount());
         Network.Predictions reference = network.predict(task.reference());
+        Anchor anchor = settings.anchor() > 0 ? new Anchor(network, task.reference(), task.seed()) : null;
         // Loss-matching targets stay anchored to what unseen data looked like before unlearning:
         // targets that followed the current model would chase its own rising holdout loss.
         Network.Predictions targetReference = reference;
@@ -119,7 +128,7 @@ public abstract class StepwiseUnlearner implements Unlearner {
                 break;
             }
             steps++;
-            float[] update = update(network, new Step(batches.next(), pass.gradient(), retainAdam, forgetAdam));
+            float[] update = update(network, new Step(batches.next(), pass.gradient(), retainAdam, forgetAdam, anchor));
             network.step(update, settings.learningRate() * Math.min(1.0, (double) steps / WARMUP_STEPS));
             if (steps % REFERENCE_EVERY == 0) {
                 reference = network.predict(task.reference());
@@ -130,6 +139,53 @@ public abstract class StepwiseUnlearner implements Unlearner {
         }
         double seconds = (System.nanoTime() - start - observed) / 1e9;
         return new UnlearningResult(name(), steps, reason, seconds, check[0]);
+    }
+
+    /**
+     * Holds the model's function on never-seen data where it was: the original's class
+     * probabilities on the reference images, taken once, and per call the gradient of the mean KL
+     * divergence from them on the next batch of reference images. Unlearning otherwise drags the
+     * whole function along with the forget set (holdout loss rose with forget loss, GUIDE §3), and
+     * the retain buffer cannot hold it: its samples are memorised, their gradients ≈ 0.
+     */
+    static final class Anchor {
+        static final int BATCH = 64;
+        private final Network network;
+        private final SampleSet reference;
+        private final float[][] targets;
+        private final List<Integer> order = new ArrayList<>();
+        private final Random random;
+        private int position;
+
+        Anchor(Network network, SampleSet reference, long seed) {
+            if (reference.isEmpty()) {
+                throw new IllegalArgumentException("the anchor needs reference samples");
+            }
+            this.network = network;
+            this.reference = reference;
+            this.targets = network.probabilities(reference);
+            this.random = new Random(seed ^ 0x5DEECE66DL);
+            for (int i = 0; i < reference.size(); i++) {
+                order.add(i);
+            }
+            Collections.shuffle(order, random);
+        }
+
+        float[] nextGradient() {
+            int size = Math.min(BATCH, reference.size());
+            List<Sample> batch = new ArrayList<>(size);
+            float[][] batchTargets = new float[size][];
+            for (int k = 0; k < size; k++) {
+                if (position == order.size()) {
+                    Collections.shuffle(order, random);
+                    position = 0;
+                }
+                int i = order.get(position++);
+                batch.add(reference.get(i));
+                batchTargets[k] = targets[i];
+            }
+            return network.softTargetGradient(reference.with(batch), batchTargets);
+        }
     }
 
     /** Cycles through the retain buffer in seeded random order, B samples at a time. */

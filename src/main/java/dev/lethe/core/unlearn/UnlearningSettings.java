@@ -11,9 +11,18 @@ package dev.lethe.core.unlearn;
  * @param adam            normalise each term Adam-style before combining
  * @param objective       what the forget term pushes towards
  * @param stopRule        when to stop before the budget
+ * @param anchor          λ ≥ 0: weight of the function anchor added to the retain gradient, the
+ *                        gradient of the mean KL divergence from the original model's outputs on a
+ *                        batch of reference (never-trained-on) images; 0 turns it off. Methods with
+ *                        a retain term get it (all but gradient ascent).
  */
 public record UnlearningSettings(int maxSteps, double learningRate, double alpha, int retainBatchSize,
-                                 boolean adam, ForgetObjective objective, StopRule stopRule) {
+                                 boolean adam, ForgetObjective objective, StopRule stopRule, double anchor) {
+
+    public UnlearningSettings(int maxSteps, double learningRate, double alpha, int retainBatchSize,
+                              boolean adam, ForgetObjective objective, StopRule stopRule) {
+        this(maxSteps, learningRate, alpha, retainBatchSize, adam, objective, stopRule, 0);
+    }
 
     public UnlearningSettings {
         if (maxSteps < 1) {
@@ -28,6 +37,9 @@ public record UnlearningSettings(int maxSteps, double learningRate, double alpha
         if (retainBatchSize < 1) {
             throw new IllegalArgumentException("retainBatchSize must be >= 1, was " + retainBatchSize);
         }
+        if (!(anchor >= 0) || Double.isInfinite(anchor)) {
+            throw new IllegalArgumentException("anchor must be a finite weight >= 0, was " + anchor);
+        }
     }
 
     public static UnlearningSettings defaults() {
@@ -35,10 +47,14 @@ public record UnlearningSettings(int maxSteps, double learningRate, double alpha
     }
 
     public UnlearningSettings withLearningRate(double lr) {
-        return new UnlearningSettings(maxSteps, lr, alpha, retainBatchSize, adam, objective, stopRule);
+        return new UnlearningSettings(maxSteps, lr, alpha, retainBatchSize, adam, objective, stopRule, anchor);
     }
 
     public UnlearningSettings withAlpha(double a) {
-        return new UnlearningSettings(maxSteps, learningRate, a, retainBatchSize, adam, objective, stopRule);
+        return new UnlearningSettings(maxSteps, learningRate, a, retainBatchSize, adam, objective, stopRule, anchor);
+    }
+
+    public UnlearningSettings withAnchor(double weight) {
+        return new UnlearningSettings(maxSteps, learningRate, alpha, retainBatchSize, adam, objective, stopRule, weight);
     }
 }

@@ -29,7 +29,8 @@ class OrthoGradSubsetTest {
         try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 7)) {
             ParameterSubset subset = net.parameterSubset(DENSE);
             float[] before = net.parameters();
-            UnlearningSettings s = new UnlearningSettings(3, 1e-2, 0.5, 16, true, ForgetObjective.ASCENT, StopRule.BUDGET);
+            // With the function anchor on: it acts over all parameters, and must be kept to the subset too.
+            UnlearningSettings s = new UnlearningSettings(3, 1e-2, 0.5, 16, true, ForgetObjective.ASCENT, StopRule.BUDGET, 1.0);
             UnlearningResult r = new OrthoGrad(s, mode, DENSE).unlearn(net,
                     new UnlearningTask(forget, retain, reference, 1), Unlearner.StepObserver.NONE);
             float[] after = net.parameters();

@@ -1,0 +1,77 @@
+package dev.lethe.core.unlearn;
+
+import ai.djl.Device;
+import dev.lethe.core.data.SampleSet;
+import dev.lethe.core.gradients.Vectors;
+import dev.lethe.core.model.Architecture;
+import dev.lethe.core.model.Network;
+import dev.lethe.core.testing.TinyData;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class FunctionAnchorTest {
+
+    private static final int[] SHAPE = {1, 28, 28};
+    private final SampleSet reference = TinyData.samples(40, 43);
+
+    @Test
+    void theAnchorGradientIsZeroWhereTheModelStillMatchesTheOriginal() {
+        try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 7)) {
+            float[] g = net.softTargetGradient(reference, net.probabilities(reference));
+
+            assertThat(Vectors.norm(g)).isLessThan(1e-6 * Math.max(1, Vectors.norm(net.meanGradient(reference))));
+        }
+    }
+
+    @Test
+    void oneHotTargetsGiveTheCrossEntropyGradient() {
+        try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 7)) {
+            float[][] oneHot = new float[reference.size()][10];
+            for (int i = 0; i < reference.size(); i++) {
+                oneHot[i][reference.get(i).label()] = 1;
+            }
+            float[] soft = net.softTargetGradient(reference, oneHot);
+            float[] hard = net.meanGradient(reference);
+
+            assertThat(Vectors.norm(Vectors.combine(1, soft, -1, hard)) / Vectors.norm(hard)).isLessThan(1e-5);
+        }
+    }
+
+    @Test
+    void descendingTheAnchorPullsADriftedModelBackTowardsTheOriginalOutputs() {
+        try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 7)) {
+            float[][] original = net.probabilities(reference);
+            net.step(net.meanGradient(TinyData.samples(20, 44)), -0.5); // drift: ascend another set's loss
+            double before = kl(original, net.probabilities(reference));
+            for (int i = 0; i < 5; i++) {
+                net.step(net.softTargetGradient(reference, original), 0.05);
+            }
+            double after = kl(original, net.probabilities(reference));
+
+            assertThat(before).isGreaterThan(0);
+            assertThat(after).isLessThan(before);
+        }
+    }
+
+    @Test
+    void anAnchorWeightMustBeFiniteAndNotNegative() {
+        UnlearningSettings d = UnlearningSettings.defaults();
+        assertThat(d.withAnchor(2.5).anchor()).isCloseTo(2.5, within(0.0));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> d.withAnchor(-1));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> d.withAnchor(Double.NaN));
+    }
+
+    private static double kl(float[][] p, float[][] q) {
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            for (int c = 0; c < p[i].length; c++) {
+                if (p[i][c] > 0) {
+                    sum += p[i][c] * Math.log(p[i][c] / Math.max(q[i][c], 1e-30));
+                }
+            }
+        }
+        return sum / p.length;
+    }
+}
