@@ -87,11 +87,11 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-adam", description = "use raw gradient directions instead of Adam-normalised ones")
     boolean noAdam;
 
-    @Option(names = "--anchor", defaultValue = "0", description = "λ: weight of the function anchor (KL to the original's outputs on reference images) added to every retain term; 0 = off (default: ${DEFAULT-VALUE})")
+    @Option(names = "--anchor", defaultValue = "20", description = "λ: weight of the function anchor (KL to the original's outputs on reference images) added to every retain term; 0 = off (default: ${DEFAULT-VALUE})")
     double anchor;
 
-    @Option(names = "--lr-grid", split = ",", description = "learning rates tried for every method (default: 3e-4,1e-3,3e-3)")
-    List<Double> learningRates = List.of(3e-4, 1e-3, 3e-3);
+    @Option(names = "--lr-grid", split = ",", description = "learning rates tried for every method (default: 1e-3,3e-3,1e-2)")
+    List<Double> learningRates = List.of(1e-3, 3e-3, 1e-2);
 
     @Option(names = "--alpha-grid", split = ",", description = "retain weights tried where a method has one (default: 0.5,0.9)")
     List<Double> alphas = List.of(0.5, 0.9);

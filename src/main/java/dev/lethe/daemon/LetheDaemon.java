@@ -265,7 +265,7 @@ public final class LetheDaemon implements AutoCloseable {
     private OrthoGrad unlearner() {
         LetheConfig.Unlearning u = config.unlearning();
         UnlearningSettings settings = new UnlearningSettings(u.maxSteps(), u.learningRate(), u.alpha(), u.retainBatch(),
-                true, ForgetObjective.parse(u.objective()), StopRule.parse(u.stop()));
+                true, ForgetObjective.parse(u.objective()), StopRule.parse(u.stop()), u.anchor());
         ProjectionMode mode = switch (u.projection().trim().toLowerCase(java.util.Locale.ROOT)) {
             case "global" -> ProjectionMode.GLOBAL;
             case "per-tensor", "per_tensor" -> ProjectionMode.PER_TENSOR;

@@ -209,6 +209,15 @@ public interface LetheConfig {
         /** indistinguishable | accuracy | budget. */
         @WithDefault("indistinguishable")
         String stop();
+
+        /**
+         * λ: weight of the function anchor in the retain term, the KL divergence from the current
+         * model's outputs on the run's reference images (half of the holdout pool, never trained on)
+         * to the unlearned model's; it keeps accuracy on unseen data from falling with the forget
+         * set. 0 turns it off.
+         */
+        @WithDefault("20")
+        double anchor();
     }
 
     interface Verify {
