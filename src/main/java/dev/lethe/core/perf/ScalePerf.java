@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * <p>Why a second figure: unlearning costs the same whatever the training-set size (its inputs
  * are the forget set, a retain batch and the reference set), while retraining grows with it. At
  * the benchmark's 1,790 remaining samples a retrain takes ≈ 19 s, so 1/50 of it is ≈ 4 OrthoGrad
- * steps; here the retrain is what a real one costs. The same unlearner (the daemon's defaults,
+ * steps; here the retrain is what a real one costs. The same unlearner (the core's defaults,
  * stop rule included) and the same recipe for original and retrain are used, and the report
  * says how far the unlearning went (steps, stop reason, membership AUC and test accuracy before
  * and after, the retrain's) so that a short run cannot pass for forgetting it did not do.
@@ -88,9 +88,9 @@ final class ScalePerf {
             }
         }
         notes.add("scale: " + String.join("; ", runs));
-        notes.add("scale: unlearner = the daemon's defaults (" + settings.maxSteps() + "-step budget, stop rule "
+        notes.add("scale: unlearner = UnlearningSettings.defaults() (" + settings.maxSteps() + "-step budget, stop rule "
                 + settings.stopRule().name().toLowerCase(Locale.ROOT) + ", lr " + settings.learningRate()
-                + "), per-tensor projection; retrain = the original's recipe on the remaining samples; seconds "
+                + ", anchor " + settings.anchor() + "), per-tensor projection; retrain = the original's recipe on the remaining samples; seconds "
                 + Arrays.toString(og) + " vs " + Arrays.toString(retrain));
         List<Figure> f = new ArrayList<>();
         f.add(new Figure(section, "scale.orthograd_over_retrain", "OrthoGrad unlearning / retraining from scratch",
