@@ -129,6 +129,7 @@ public final class BenchmarkRunner {
                                        MethodResult retrain) {
         List<MethodResult> results = new ArrayList<>();
         float[] theta0 = original.parameters();
+        double gapBefore = evaluator.referenceMinusHoldoutLoss(original, reference);
         for (String method : config.methods()) {
             if (method.equals("retrain")) {
                 results.add(retrain);
@@ -150,8 +151,9 @@ public final class BenchmarkRunner {
             }
             ModelMetrics m = evaluator.measure(original);
             results.add(result(method, m, originalMetrics, retrain, r, best.hyperparameters, trace));
-            progress.accept(String.format("  %s: %d steps (%s), %.2f s; %s", method, r.steps(), r.stopReason(),
-                    r.seconds(), describe(m)));
+            progress.accept(String.format("  %s: %d steps (%s), %.2f s; %s; reference − holdout loss %+.3f (original %+.3f)",
+                    method, r.steps(), r.stopReason(), r.seconds(), describe(m),
+                    evaluator.referenceMinusHoldoutLoss(original, reference), gapBefore));
             original.setParameters(theta0);
         }
         return results;
@@ -283,6 +285,15 @@ public final class BenchmarkRunner {
             double ra = network.predict(remaining).accuracy();
             MembershipInference.Result mia = MembershipInference.attack(f.losses(), h.losses(), folds, seed);
             return new ModelMetrics(f.accuracy(), ra, h.accuracy(), mia.auc(), mia.aucLow(), mia.aucHigh());
+        }
+
+        /**
+         * Mean loss on the reference images (which the methods see: stop rule, targets, anchor)
+         * minus mean loss on the holdout (which they never see). If unlearning moves this gap, the
+         * methods fitted the reference instead of keeping the function.
+         */
+        double referenceMinusHoldoutLoss(Network network, SampleSet reference) {
+            return network.predict(reference).meanLoss() - network.predict(holdout).meanLoss();
         }
 
         StepMetrics step(int step, Network network) {
