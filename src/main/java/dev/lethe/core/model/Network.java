@@ -287,6 +287,14 @@ public final class Network implements AutoCloseable {
      * to this one's (the entropy of the targets is a constant). Zero where the outputs match.
      */
     public float[] softTargetGradient(SampleSet batch, float[][] targets) {
+        return softTargetPass(batch, targets).gradient();
+    }
+
+    /**
+     * {@link #softTargetGradient} and, from the same forward pass, the samples' predictions
+     * against their own labels: the anchor's pass doubles as a refresh of the reference losses.
+     */
+    public PassResult softTargetPass(SampleSet batch, float[][] targets) {
         if (targets.length != batch.size()) {
             throw new IllegalArgumentException("one target row per sample needed");
         }
@@ -302,9 +310,11 @@ public final class Network implements AutoCloseable {
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
             zeroGradients();
-            NDArray logProbs = forward(scope, batch.samples(), true).logSoftmax(1);
+            NDArray logits = forward(scope, batch.samples(), true);
+            Predictions predictions = predictions(logits.toFloatArray(), batch, 0, batch.size());
+            NDArray logProbs = logits.logSoftmax(1);
             collector.backward(logProbs.mul(scope.create(flat, new Shape(batch.size(), numClasses))).sum());
-            return gradients();
+            return new PassResult(predictions, gradients());
         }
     }
 

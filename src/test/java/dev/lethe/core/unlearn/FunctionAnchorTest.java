@@ -56,6 +56,24 @@ class FunctionAnchorTest {
     }
 
     @Test
+    void theAnchorsPassRefreshesTheReferenceLossesItVisits() {
+        try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 7)) {
+            Network.Predictions before = net.predict(reference);
+            StepwiseUnlearner.Anchor anchor = new StepwiseUnlearner.Anchor(net, reference, before, 3);
+            net.step(net.meanGradient(TinyData.samples(20, 44)), -0.5); // the model moves on
+            anchor.nextGradient(); // visits the first 40 of the shuffled 40: all of them
+            Network.Predictions now = net.predict(reference);
+
+            Network.Predictions seen = anchor.referencePredictions();
+            for (int i = 0; i < reference.size(); i++) {
+                assertThat(seen.losses()[i]).isCloseTo(now.losses()[i], within(1e-4 * (1 + now.losses()[i])));
+                assertThat(seen.correct()[i]).isEqualTo(now.correct()[i]);
+            }
+            assertThat(seen.losses()).isNotEqualTo(before.losses());
+        }
+    }
+
+    @Test
     void anAnchorWeightMustBeFiniteAndNotNegative() {
         UnlearningSettings d = UnlearningSettings.defaults();
         assertThat(d.withAnchor(2.5).anchor()).isCloseTo(2.5, within(0.0));
