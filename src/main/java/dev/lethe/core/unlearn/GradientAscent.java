@@ -16,6 +16,11 @@ public final class GradientAscent extends StepwiseUnlearner {
     }
 
     @Override
+    protected boolean usesRetainTerm() {
+        return false;
+    }
+
+    @Override
     protected float[] update(Network network, Step step) {
         return Vectors.scale(-1, step.normaliseForget(step.forgetGradient()));
     }

@@ -33,7 +33,7 @@ public abstract class StepwiseUnlearner implements Unlearner {
      * sign steps of full length on every coordinate; on a converged model, whose retain gradients
      * are mostly noise, they cost 15 points of test accuracy within four steps before recovering.
      */
-    static final int WARMUP_STEPS = Integer.getInteger("lethe.warmup", 10);
+    static final int WARMUP_STEPS = 10;
 
     protected final UnlearningSettings settings;
 
@@ -50,6 +50,14 @@ public abstract class StepwiseUnlearner implements Unlearner {
 
     /** Whether {@link Step#forgetGradient()} is used; if not, its backward pass is skipped. */
     protected boolean usesForgetGradient() {
+        return true;
+    }
+
+    /**
+     * Whether the method descends a retain term ({@link Step#normaliseRetain}); only then does the
+     * function anchor, which rides inside that term, apply (and refresh the reference losses).
+     */
+    protected boolean usesRetainTerm() {
         return true;
     }
 
@@ -104,7 +112,7 @@ public abstract class StepwiseUnlearner implements Unlearner {
         Adam retainAdam = new Adam(network.parameterCount());
         Adam forgetAdam = new Adam(network.parameterCount());
         Network.Predictions reference = network.predict(task.reference());
-        Anchor anchor = settings.anchor() > 0 ? new Anchor(network, task.reference(), reference, task.seed()) : null;
+        Anchor anchor = settings.anchor() > 0 && usesRetainTerm() ? new Anchor(network, task.reference(), reference, task.seed()) : null;
         // Loss-matching targets stay anchored to what unseen data looked like before unlearning:
         // targets that followed the current model would chase its own rising holdout loss.
         Network.Predictions targetReference = reference;

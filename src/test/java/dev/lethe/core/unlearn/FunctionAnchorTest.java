@@ -74,6 +74,27 @@ class FunctionAnchorTest {
     }
 
     @Test
+    void gradientAscentHasNoRetainTermSoTheAnchorWeightChangesNothingAndItsReferenceStaysFresh() {
+        SampleSet train = TinyData.samples(60, 45);
+        SampleSet forgetSet = train.first(12);
+        UnlearningTask task = new UnlearningTask(forgetSet, train.with(train.samples().subList(12, 60)), reference, 2);
+        UnlearningSettings plain = new UnlearningSettings(12, 3e-3, 0.5, 16, true, ForgetObjective.MATCH,
+                StopRule.BUDGET);
+        try (Network a = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 9);
+             Network b = a.copy()) {
+            UnlearningResult without = new GradientAscent(plain).unlearn(a, task, Unlearner.StepObserver.NONE);
+            UnlearningResult with = new GradientAscent(plain.withAnchor(20)).unlearn(b, task, Unlearner.StepObserver.NONE);
+
+            assertThat(with.steps()).isEqualTo(without.steps());
+            assertThat(with.stopReason()).isEqualTo(without.stopReason());
+            assertThat(b.parameters()).containsExactly(a.parameters());
+            // Its stop rule sees the reference as it is now (re-evaluated every 4th of 12 steps),
+            // not as it was before unlearning.
+            assertThat(with.last().referenceLosses()).containsExactly(b.predict(reference).losses());
+        }
+    }
+
+    @Test
     void anAnchorWeightMustBeFiniteAndNotNegative() {
         UnlearningSettings d = UnlearningSettings.defaults();
         assertThat(d.withAnchor(2.5).anchor()).isCloseTo(2.5, within(0.0));
