@@ -164,7 +164,9 @@ public final class LetheDaemon implements AutoCloseable {
         Network model = registry.current();
         // Reads the persisted pools only (a full scan of the index only for an index without them).
         pools = SamplePools.restore(index, config.ingest().retainSize(), config.ingest().holdoutSize(),
-                config.ingest().seed(), erased::isErased);
+                config.ingest().seed(), erased::isErased, config.ingest().topUpBelow());
+        resources.add(pools); // closed before the index: a running top-up reads it
+        pools.topUpIfDrained(); // erasures before the last stop may have drained them
         metrics.gauge(LetheMetrics.INDEX_SAMPLES, "Samples in the subject index", null, () -> index.size());
         metrics.gauge(LetheMetrics.RETAIN_SAMPLES, "Samples in the retain buffer", null, () -> pools.retainSize());
         metrics.gauge(LetheMetrics.HOLDOUT_SAMPLES, "Samples in the holdout set", null, () -> pools.holdoutSize());

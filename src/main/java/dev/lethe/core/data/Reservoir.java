@@ -158,6 +158,34 @@ public final class Reservoir<T> {
         return before - items.size();
     }
 
+    /**
+     * Puts an item into a free slot without offering it: for refilling a buffer that removals
+     * drained from items drawn uniformly elsewhere (see {@link #resetSeen}). {@link #seen()} is
+     * unchanged.
+     *
+     * @return false when the buffer is full
+     */
+    public boolean fill(T item) {
+        Objects.requireNonNull(item, "item");
+        if (items.size() >= capacity) {
+            return false;
+        }
+        items.add(item);
+        return true;
+    }
+
+    /**
+     * Sets the counter to {@code population}: after a refill the buffer is a uniform sample of
+     * that many items (the survivors of the stream so far, not every item ever offered), and later
+     * offers must be kept with probability capacity / (population + 1) for it to stay one.
+     */
+    public void resetSeen(long population) {
+        if (population < items.size()) {
+            throw new IllegalArgumentException("population " + population + " is below the item count " + items.size());
+        }
+        seen = population;
+    }
+
     /** A copy of the buffer, in slot order. */
     public List<T> snapshot() {
         return List.copyOf(items);

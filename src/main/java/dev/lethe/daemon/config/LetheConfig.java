@@ -164,6 +164,15 @@ public interface LetheConfig {
         @WithDefault("1")
         long seed();
 
+        /**
+         * A pool (retain buffer or holdout set) that erasures leave below this fraction of its
+         * size is refilled from the samples already indexed, by one background scan of the index;
+         * 0 turns refills off (new samples then refill the pools as they arrive).
+         */
+        @WithName("top-up-below")
+        @WithDefault("0.5")
+        double topUpBelow();
+
         /** Completed request ids remembered in memory for deduplication (the audit topic is the durable record). */
         @WithName("dedupe-capacity")
         @WithDefault("1000000")

@@ -358,6 +358,7 @@ public final class RequestCoordinator {
                 pools.removeSubject(subject);
                 erased.erasedRef(pseudonymizer.pseudonymize(subject));
             }
+            pools.topUpIfDrained();
         } else {
             LOG.warnf("forget batch of %d request(s) escalated: %s", batch.requests().size(), result.reason());
             List<String> nothingLearned = batch.subjectIds().stream().filter(s -> result.samplesOf(s) == 0).toList();

@@ -143,4 +143,25 @@ class ReservoirTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Reservoir.resume(2, 5, 1, java.util.List.of(1, 2)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void fillTakesFreeSlotsWithoutCountingAnOfferAndResetSeenSetsThePopulation() {
+        Reservoir<Integer> r = new Reservoir<>(3, 1);
+        for (int i = 0; i < 10; i++) {
+            r.offer(i);
+        }
+        r.remove(x -> true);
+        assertThat(r.fill(100)).isTrue();
+        assertThat(r.fill(101)).isTrue();
+        assertThat(r.fill(102)).isTrue();
+        assertThat(r.fill(103)).isFalse(); // full
+        assertThat(r.seen()).isEqualTo(10);
+        assertThat(r.snapshot()).containsExactly(100, 101, 102);
+
+        r.resetSeen(40);
+        assertThat(r.seen()).isEqualTo(40);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.resetSeen(2))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
+

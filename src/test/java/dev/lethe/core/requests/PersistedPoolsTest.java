@@ -245,4 +245,107 @@ class PersistedPoolsTest {
             assertThat(ids(restore(index).pools().retainSnapshot())).isEqualTo(Set.of("s2"));
         }
     }
+
+    /** As the daemon erases: out of the in-memory pools, then out of the index, marked erased. */
+    private void erase(SubjectIndex index, PersistedPools pools, String subject) {
+        erased.add(subject);
+        pools.removeSubject(subject);
+        index.apply(w -> {
+            w.removeSubject(subject);
+            w.markErased(subject);
+        });
+    }
+
+    @Test
+    void aPoolDrainedByErasuresIsRefilledFromTheIndexAndTheRefillIsPersisted() {
+        Set<String> refilled;
+        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+            PersistedPools pools = restore(index).pools();
+            ingest(index, pools, 0, 200);
+            // Erase every subject with a retain member: the retain buffer is empty, no new samples come.
+            for (Sample s : pools.retainSnapshot()) {
+                if (!erased.contains(s.subjectId())) {
+                    erase(index, pools, s.subjectId());
+                }
+            }
+            assertThat(pools.retainSize()).isZero();
+            assertThat(pools.drained(0.5)).isTrue();
+
+            PersistedPools.TopUp topUp = pools.topUp(index, 0.5, 11);
+
+            assertThat(topUp.retainAdded()).isEqualTo(RETAIN);
+            assertThat(topUp.holdoutAdded()).isZero(); // the holdout pool was not below half
+            assertThat(pools.retainSize()).isEqualTo(RETAIN);
+            assertThat(pools.drained(0.5)).isFalse();
+            assertThat(pools.retainSnapshot()).noneMatch(s -> erased.contains(s.subjectId()))
+                    .allMatch(s -> index.get(s.sampleId()).isPresent());
+            long[] survivingTrain = new long[1];
+            index.forEachSample(s -> survivingTrain[0] += s.split().equals("train") ? 1 : 0);
+            // The buffer is now a uniform sample of the surviving train samples: its counter is their number.
+            assertThat(pools.seen(Pool.RETAIN)).isEqualTo(survivingTrain[0]).isLessThan(150);
+            refilled = ids(pools.retainSnapshot());
+        }
+        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+            PersistedPools.Restored restored = restore(reopened);
+            assertThat(restored.source()).isEqualTo(PersistedPools.Source.PERSISTED);
+            assertThat(ids(restored.pools().retainSnapshot())).isEqualTo(refilled);
+        }
+    }
+
+    @Test
+    void aTopUpLeavesPoolsAboveTheThresholdAlone() {
+        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+            PersistedPools pools = restore(index).pools();
+            ingest(index, pools, 0, 200);
+            erase(index, pools, pools.retainSnapshot().get(0).subjectId());
+            Set<String> before = ids(pools.retainSnapshot());
+
+            PersistedPools.TopUp topUp = pools.topUp(index, 0.5, 11);
+
+            assertThat(topUp.changed()).isFalse();
+            assertThat(ids(pools.retainSnapshot())).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void refilledSamplesAreAUniformDrawFromTheSurvivors() {
+        // 400 drains and refills of a 8-slot buffer over 50 surviving train samples: each survivor
+        // should be drawn 400·8/50 = 64 times; a biased draw (e.g. always the first found) is far off.
+        int[] counts = new int[200];
+        for (int round = 0; round < 400; round++) {
+            InMemorySubjectIndex index = new InMemorySubjectIndex();
+            Set<String> gone = new HashSet<>();
+            PersistedPools pools = new PersistedPools(RETAIN, HOLDOUT, round, gone::contains);
+            index.apply(w -> {
+                for (int i = 0; i < 67; i++) {
+                    StoredSample s = sample(i);
+                    w.put(s);
+                    pools.offer(s);
+                }
+                pools.stage(w);
+            });
+            for (Sample s : pools.retainSnapshot()) {
+                pools.removeSample(s.sampleId());
+            }
+            pools.topUp(index, 0.5, 1000L + round);
+            for (Sample s : pools.retainSnapshot()) {
+                counts[Integer.parseInt(s.sampleId().substring(1))]++;
+            }
+        }
+        int drawn = 0;
+        int candidates = 0;
+        for (int i = 0; i < 67; i++) {
+            if (sample(i).split().equals("train")) {
+                candidates++;
+                drawn += counts[i];
+            }
+        }
+        assertThat(drawn).isEqualTo(400 * RETAIN);
+        double expected = (double) drawn / candidates;
+        for (int i = 0; i < 67; i++) {
+            if (sample(i).split().equals("train")) {
+                assertThat((double) counts[i]).as("draws of s%d", i).isBetween(expected * 0.55, expected * 1.45);
+            }
+        }
+    }
 }

@@ -71,4 +71,38 @@ class SamplePoolsTest {
             assertThat(ids(pools.holdoutSnapshot())).isEqualTo(holdout).noneMatch(id -> id.matches("s2[0-9]"));
         }
     }
+
+    @Test
+    void aRetainBufferDrainedByErasuresIsRefilledInTheBackgroundAndClosingWaitsForIt() throws Exception {
+        List<StoredSample> samples = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            samples.add(sample(i, i % 3 == 0 ? "holdout" : "train"));
+        }
+        java.util.Set<String> erasedSubjects = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+            index.putAll(samples);
+            SamplePools pools = SamplePools.restore(index, 10, 5, 1, erasedSubjects::contains, 0.5);
+            assertThat(pools.topUpIfDrained()).isFalse(); // full
+            for (Sample s : pools.retainSnapshot()) {
+                String subject = s.subjectId();
+                if (erasedSubjects.add(subject)) {
+                    pools.removeSubject(subject);
+                    index.apply(w -> {
+                        w.removeSubject(subject);
+                        w.markErased(subject);
+                    });
+                }
+            }
+            assertThat(pools.retainSize()).isLessThan(5);
+
+            assertThat(pools.topUpIfDrained()).isTrue();
+            pools.close(); // waits for the refill
+
+            assertThat(pools.retainSize()).isEqualTo(10);
+            assertThat(pools.retainSnapshot()).noneMatch(s -> erasedSubjects.contains(s.subjectId()));
+            assertThat(index.pool(SubjectIndex.Pool.RETAIN).orElseThrow().members()).hasSize(10);
+            assertThat(pools.topUpIfDrained()).isFalse(); // closed, and no longer drained
+        }
+    }
 }
+
