@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,11 +24,14 @@ import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 
+import static dev.lethe.core.requests.RocksLayout.*;
+
 /**
  * The {@link SubjectIndex} on disk, in RocksDB, so that a restart resumes reading
  * {@code lethe.samples} from the stored offsets instead of replaying the whole topic.
  *
- * <p>One key space, told apart by prefixes (all strings UTF-8):
+ * <p>One key space, told apart by prefixes (all strings UTF-8; built and decoded by
+ * {@link RocksLayout}):
  * <ul>
  *   <li>{@code s/<sampleId>} → the sample: format byte, label, subject id, split, then the features
  *       as little-endian float32 (all numbers little-endian);</li>
@@ -63,8 +65,6 @@ public final class RocksSubjectIndex implements SubjectIndex {
         RocksDB.loadLibrary();
     }
 
-    private static final byte FORMAT = 1;
-    private static final byte[] SIZE_KEY = "m/size".getBytes(StandardCharsets.UTF_8);
 
     private final Options options;
     private final RocksDB db;
@@ -462,105 +462,5 @@ public final class RocksSubjectIndex implements SubjectIndex {
 
     private static UncheckedIOException storage(String what, RocksDBException e) {
         return new UncheckedIOException("RocksDB " + what + " failed: " + e.getMessage(), new IOException(e));
-    }
-
-    // ---- keys --------------------------------------------------------------------------------
-
-    private static byte[] key(String prefix, String id) {
-        return (prefix + id).getBytes(StandardCharsets.UTF_8);
-    }
-
-    static byte[] sampleKey(String sampleId) {
-        return key("s/", sampleId);
-    }
-
-    static byte[] memberPrefix(String subjectId) {
-        return key("u/", StoredSample.checkSubjectId(subjectId) + '\0');
-    }
-
-    static byte[] memberKey(String subjectId, String sampleId) {
-        return key("u/", StoredSample.checkSubjectId(subjectId) + '\0' + sampleId);
-    }
-
-    static byte[] erasedKey(String subjectId) {
-        return key("e/", StoredSample.checkSubjectId(subjectId));
-    }
-
-    static byte[] poolPrefix(Pool pool) {
-        return key("p/", pool.code() + "/");
-    }
-
-    static byte[] poolKey(Pool pool, String sampleId) {
-        return key("p/", pool.code() + "/" + Objects.requireNonNull(sampleId, "sampleId"));
-    }
-
-    static byte[] poolCounterKey(Pool pool) {
-        return key("m/pool/", pool.code());
-    }
-
-    static byte[] offsetKey(int partition) {
-        return key("o/", Integer.toString(partition));
-    }
-
-    private static String sampleIdOf(byte[] memberKey, int prefixLength) {
-        return new String(memberKey, prefixLength, memberKey.length - prefixLength, StandardCharsets.UTF_8);
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
-    /** The smallest key after every key starting with {@code prefix} (whose last byte is below 0xFF). */
-    private static byte[] upperBound(byte[] prefix) {
-        byte[] upper = prefix.clone();
-        upper[upper.length - 1]++;
-        return upper;
-    }
-
-    private static byte[] longBytes(long value) {
-        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-    }
-
-    // ---- sample values -----------------------------------------------------------------------
-
-    /** Format byte, label, subject id, split, feature count, features; little-endian throughout. */
-    static byte[] encodeSample(StoredSample sample) {
-        byte[] subject = sample.subjectId().getBytes(StandardCharsets.UTF_8);
-        byte[] split = sample.split().getBytes(StandardCharsets.UTF_8);
-        float[] features = sample.features();
-        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + 4 + subject.length + 4 + split.length + 4
-                + 4 * features.length).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(FORMAT).putInt(sample.label());
-        buf.putInt(subject.length).put(subject);
-        buf.putInt(split.length).put(split);
-        buf.putInt(features.length);
-        buf.asFloatBuffer().put(features);
-        return buf.array();
-    }
-
-    static StoredSample decodeSample(String sampleId, byte[] value) {
-        ByteBuffer buf = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
-        byte format = buf.get();
-        if (format != FORMAT) {
-            throw new IllegalStateException("unknown sample format " + format + " for " + sampleId);
-        }
-        int label = buf.getInt();
-        String subject = string(buf);
-        String split = string(buf);
-        float[] features = new float[buf.getInt()];
-        buf.asFloatBuffer().get(features);
-        return new StoredSample(sampleId, subject, label, split, features);
-    }
-
-    private static String subjectOf(byte[] value) {
-        ByteBuffer buf = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
-        buf.position(1 + 4);
-        return string(buf);
-    }
-
-    private static String string(ByteBuffer buf) {
-        byte[] bytes = new byte[buf.getInt()];
-        buf.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

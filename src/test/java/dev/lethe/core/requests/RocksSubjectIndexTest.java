@@ -84,13 +84,13 @@ class RocksSubjectIndexTest {
     void featuresAreStoredAsLittleEndianFloat32AfterTheHeader() {
         StoredSample s = new StoredSample("id", "subj", 4, "train", new float[] {1.5f, -2f});
 
-        byte[] value = RocksSubjectIndex.encodeSample(s);
+        byte[] value = RocksLayout.encodeSample(s);
 
         ByteBuffer tail = ByteBuffer.wrap(value, value.length - 8, 8).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(tail.getFloat()).isEqualTo(1.5f);
         assertThat(tail.getFloat()).isEqualTo(-2f);
         assertThat(value).hasSize(1 + 4 + (4 + 4) + (4 + 5) + 4 + 8);
-        assertThat(RocksSubjectIndex.decodeSample("id", value)).isEqualTo(s);
+        assertThat(RocksLayout.decodeSample("id", value)).isEqualTo(s);
     }
 
     @Test
