@@ -166,6 +166,7 @@ public final class LetheDaemon implements AutoCloseable {
         pools = SamplePools.restore(index, config.ingest().retainSize(), config.ingest().holdoutSize(),
                 config.ingest().seed(), erased::isErased, config.ingest().topUpBelow());
         resources.add(pools); // closed before the index: a running top-up reads it
+        pools.onTopUp(t -> metrics.poolsRefilled(t.retainAdded(), t.holdoutAdded()));
         pools.topUpIfDrained(); // erasures before the last stop may have drained them
         metrics.gauge(LetheMetrics.INDEX_SAMPLES, "Samples in the subject index", null, () -> index.size());
         metrics.gauge(LetheMetrics.RETAIN_SAMPLES, "Samples in the retain buffer", null, () -> pools.retainSize());

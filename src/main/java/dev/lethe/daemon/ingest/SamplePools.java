@@ -42,6 +42,7 @@ public final class SamplePools implements AutoCloseable {
     });
     private final AtomicBoolean topUpPending = new AtomicBoolean();
     private final AtomicLong topUpCount = new AtomicLong();
+    private volatile java.util.function.Consumer<PersistedPools.TopUp> topUpListener = t -> { };
 
     /** Empty pools (nothing read from or written to an index until {@link #stage} is called); no top-ups. */
     public SamplePools(int retainSize, int holdoutSize, long seed, Predicate<String> erased) {
@@ -90,6 +91,11 @@ public final class SamplePools implements AutoCloseable {
         return new SamplePools(p, index, seed, topUpBelow);
     }
 
+    /** Told about every top-up that ran (on the top-up thread), e.g. to count refilled samples. */
+    public void onTopUp(java.util.function.Consumer<PersistedPools.TopUp> listener) {
+        this.topUpListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /**
      * Schedules a refill of every pool below the top-up fraction, on the background thread, unless
      * one is already scheduled or none is drained. Cheap to call after every erasure.
@@ -114,6 +120,7 @@ public final class SamplePools implements AutoCloseable {
         try {
             PersistedPools.TopUp t = pools.topUp(index, topUpBelow, seed * 1_000_003L + topUpCount.incrementAndGet());
             long ms = (System.nanoTime() - start) / 1_000_000;
+            topUpListener.accept(t);
             if (t.changed()) {
                 LOG.infof("sample pools below %.0f %% refilled from the index in %d ms: retain +%d (now %d), holdout +%d "
                         + "(now %d)", 100 * topUpBelow, ms, t.retainAdded(), t.retainSize(), t.holdoutAdded(),

@@ -52,6 +52,8 @@ public final class LetheMetrics {
     public static final String HOLDOUT_SAMPLES = "lethe.holdout.samples";
     /** Counter: artifacts refused because their sha256 did not match. */
     public static final String ARTIFACT_INTEGRITY_FAILURES = "lethe.artifact.integrity.failures";
+    /** Counter, label {@code pool}: retain, holdout — samples put back into a pool drained by erasures. */
+    public static final String POOL_REFILLED = "lethe.pool.refilled.samples";
     /** Counter: publish transactions aborted. */
     public static final String PUBLISH_ABORTS = "lethe.publish.aborts";
     /** Gauge: records the request listener is behind the end of the requests topic. */
@@ -94,6 +96,8 @@ public final class LetheMetrics {
         Counter.builder(ARTIFACT_INTEGRITY_FAILURES).description("Artifacts refused because their sha256 did not match")
                 .register(registry);
         Counter.builder(PUBLISH_ABORTS).description("Publish transactions aborted").register(registry);
+        poolRefilled("retain");
+        poolRefilled("holdout");
         batchSamples();
         batchRequests();
         unlearnTimer("passed");
@@ -119,6 +123,17 @@ public final class LetheMetrics {
     private Counter samples(String outcome) {
         return Counter.builder(SAMPLES_INGESTED).tag("outcome", outcome).description("Sample records by outcome")
                 .register(registry);
+    }
+
+    /** Samples a background top-up put back into the retain buffer and the holdout set. */
+    public void poolsRefilled(long retain, long holdout) {
+        poolRefilled("retain").increment(retain);
+        poolRefilled("holdout").increment(holdout);
+    }
+
+    private Counter poolRefilled(String pool) {
+        return Counter.builder(POOL_REFILLED).tag("pool", pool)
+                .description("Samples put back into a sample pool that erasures had drained").register(registry);
     }
 
     public void deadLetter(String topic) {

@@ -95,10 +95,14 @@ class SamplePoolsTest {
             }
             assertThat(pools.retainSize()).isLessThan(5);
 
+            List<dev.lethe.core.requests.PersistedPools.TopUp> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+            pools.onTopUp(reported::add);
+            int before = pools.retainSize();
             assertThat(pools.topUpIfDrained()).isTrue();
             pools.close(); // waits for the refill
 
             assertThat(pools.retainSize()).isEqualTo(10);
+            assertThat(reported).singleElement().satisfies(t -> assertThat(t.retainAdded()).isEqualTo(10 - before));
             assertThat(pools.retainSnapshot()).noneMatch(s -> erasedSubjects.contains(s.subjectId()));
             assertThat(index.pool(SubjectIndex.Pool.RETAIN).orElseThrow().members()).hasSize(10);
             assertThat(pools.topUpIfDrained()).isFalse(); // closed, and no longer drained

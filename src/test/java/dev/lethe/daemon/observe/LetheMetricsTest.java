@@ -24,8 +24,9 @@ class LetheMetricsTest {
     @Test
     void everyOutcomeSeriesExistsFromTheStartWithoutIdsAsLabels() {
         assertThat(registry.get(LetheMetrics.REQUESTS).counters()).hasSize(5);
+        assertThat(registry.get(LetheMetrics.POOL_REFILLED).counters()).hasSize(2);
         assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTags())
-                .allSatisfy(t -> assertThat(t.getKey()).isIn("outcome", "topic", "device")));
+                .allSatisfy(t -> assertThat(t.getKey()).isIn("outcome", "topic", "device", "pool")));
     }
 
     @Test
@@ -33,10 +34,12 @@ class LetheMetricsTest {
         metrics.requests("completed", 3);
         metrics.batch(42, 3, Duration.ofSeconds(2), true);
         metrics.requestLatency(Duration.ofSeconds(5));
+        metrics.poolsRefilled(8, 0);
 
         assertThat(registry.get(LetheMetrics.REQUESTS).tag("outcome", "completed").counter().count()).isEqualTo(3);
         assertThat(registry.get(LetheMetrics.BATCH_SAMPLES).summary().totalAmount()).isEqualTo(42);
         assertThat(registry.get(LetheMetrics.UNLEARN_DURATION).tag("outcome", "passed").timer().count()).isEqualTo(1);
         assertThat(registry.get(LetheMetrics.REQUEST_LATENCY).timer().count()).isEqualTo(1);
+        assertThat(registry.get(LetheMetrics.POOL_REFILLED).tag("pool", "retain").counter().count()).isEqualTo(8);
     }
 }
