@@ -78,7 +78,7 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--retain-batch", defaultValue = "32", description = "retain samples per step (default: ${DEFAULT-VALUE})")
     int retainBatch;
 
-    @Option(names = "--objective", defaultValue = "match", description = "forget objective: ascent (paper) | match (bounded loss matching) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--objective", defaultValue = "match-log", description = "forget objective: ascent (paper) | match (bounded loss matching) | match-log (the same in log-loss) (default: ${DEFAULT-VALUE})")
     String objective;
 
     @Option(names = "--stop", defaultValue = "indistinguishable", description = "stop rule: accuracy (paper) | indistinguishable | budget (default: ${DEFAULT-VALUE})")

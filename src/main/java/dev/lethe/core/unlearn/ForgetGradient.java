@@ -5,12 +5,16 @@ import java.util.Arrays;
 /** Per-sample weights of the forget term: its gradient g_u = ∇θ Σ w_i·ℓ_i is ascended. */
 final class ForgetGradient {
 
+    /** Added to losses before taking logs: float32 logits resolve losses down to ≈ 1e-12 at best. */
+    static final double LOG_FLOOR = 1e-12;
+
     private ForgetGradient() {
     }
 
     /**
      * ASCENT: w_i = 1/n. MATCH: w_i = (t_i − ℓ_i)/n with t_i the reference-loss quantile at the
-     * rank of ℓ_i among the forget losses, i.e. the gradient of −½·mean (ℓ_i − t_i)².
+     * rank of ℓ_i among the forget losses, i.e. the gradient of −½·mean (ℓ_i − t_i)². MATCH_LOG:
+     * w_i = (log t_i − log ℓ_i)/(n·ℓ_i), the gradient of −½·mean (log ℓ_i − log t_i)².
      */
     static double[] weights(UnlearningCheck check, ForgetObjective objective) {
         double[] losses = check.forgetLosses();
@@ -30,7 +34,9 @@ final class ForgetGradient {
         for (int rank = 0; rank < n; rank++) {
             int i = byLoss[rank];
             double target = quantile(reference, (rank + 0.5) / n);
-            w[i] = (target - losses[i]) / n;
+            w[i] = objective == ForgetObjective.MATCH_LOG
+                    ? (Math.log(target + LOG_FLOOR) - Math.log(losses[i] + LOG_FLOOR)) / ((losses[i] + LOG_FLOOR) * n)
+                    : (target - losses[i]) / n;
         }
         return w;
     }

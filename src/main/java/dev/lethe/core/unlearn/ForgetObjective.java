@@ -14,12 +14,19 @@ package dev.lethe.core.unlearn;
  * sample is ascended with weight (t_i − ℓ_i): pushed while below its target, pulled back if it
  * overshoots, left alone once it looks like unseen data. That is where a retrained model's
  * losses on those samples would land.
+ *
+ * <p>{@link #MATCH_LOG} matches the same quantile targets in log-loss: ½Σ(log ℓ_i − log t_i)²,
+ * i.e. weight (log t_i − log ℓ_i)/ℓ_i. Linear matching all but ignores memorised samples whose
+ * loss (10⁻⁶) sits two orders of magnitude below a small target (10⁻⁴): their weight is ≈ t_i.
+ * A rank-based attack counts them as fully as any other; in log-loss they weigh by how many
+ * orders of magnitude they are off.
  */
 public enum ForgetObjective {
     ASCENT,
-    MATCH;
+    MATCH,
+    MATCH_LOG;
 
     public static ForgetObjective parse(String s) {
-        return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+        return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
     }
 }

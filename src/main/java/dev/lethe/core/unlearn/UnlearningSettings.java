@@ -43,7 +43,7 @@ public record UnlearningSettings(int maxSteps, double learningRate, double alpha
     }
 
     public static UnlearningSettings defaults() {
-        return new UnlearningSettings(100, 1e-3, 0.5, 32, true, ForgetObjective.MATCH, StopRule.INDISTINGUISHABLE);
+        return new UnlearningSettings(100, 1e-3, 0.5, 32, true, ForgetObjective.MATCH_LOG, StopRule.INDISTINGUISHABLE);
     }
 
     public UnlearningSettings withLearningRate(double lr) {

@@ -211,8 +211,11 @@ public interface LetheConfig {
         @WithDefault("32")
         int retainBatch();
 
-        /** match (bounded: push forget losses to typical unseen losses) | ascent (the paper's). */
-        @WithDefault("match")
+        /**
+         * match-log (bounded: push forget losses to the quantiles of unseen losses, measured in
+         * log-loss) | match (the same in plain loss) | ascent (the paper's, unbounded).
+         */
+        @WithDefault("match-log")
         String objective();
 
         /** indistinguishable | accuracy | budget. */

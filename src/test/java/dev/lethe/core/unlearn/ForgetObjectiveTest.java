@@ -51,4 +51,53 @@ class ForgetObjectiveTest {
         assertThat(w[0]).isCloseTo(0, within(1e-12));
         assertThat(w[1]).isCloseTo(0, within(1e-12));
     }
+
+    @Test
+    void logMatchingWeightsAreTheGradientOfTheSquaredLogLossGap() {
+        double[] reference = {1e-4, 1e-3, 0.5, 2.0};
+        double[] forget = {1e-6, 3e-3, 1e-5, 0.9};
+        double[] w = ForgetGradient.weights(check(forget, reference), ForgetObjective.MATCH_LOG);
+        // w_i = −∂/∂ℓ_i of ½·mean (log ℓ_j − log t_j)², with t_j fixed by the current ranks.
+        double h = 1e-9;
+        for (int i = 0; i < forget.length; i++) {
+            double[] up = forget.clone();
+            up[i] *= 1 + h;
+            double numeric = -(halfMeanSquaredLogGap(up, reference) - halfMeanSquaredLogGap(forget, reference))
+                    / (forget[i] * h);
+            assertThat(w[i]).isCloseTo(numeric, within(1e-4 * Math.abs(numeric)));
+        }
+    }
+
+    @Test
+    void logMatchingWeighsAMemorisedSampleByHowManyOrdersOfMagnitudeItIsOff() {
+        // Forget losses 1e-6 (memorised) and 1.0; targets 1e-4 and 2.0 (the reference quantiles).
+        double[] reference = {1e-4, 1e-4, 2.0, 2.0};
+        double[] forget = {1e-6, 1.0};
+        double[] linear = ForgetGradient.weights(check(forget, reference), ForgetObjective.MATCH);
+        double[] log = ForgetGradient.weights(check(forget, reference), ForgetObjective.MATCH_LOG);
+        // Linear matching: the memorised sample weighs 1e-4 against 1 — it is all but ignored.
+        assertThat(linear[0] / linear[1]).isLessThan(1e-3);
+        // In log-loss it is 4.6 log-units off, the other 0.69: weights 4.6/1e-6 and 0.69/1.
+        assertThat(log[0] * forget[0] / (log[1] * forget[1])).isCloseTo(Math.log(100) / Math.log(2), within(1e-4));
+    }
+
+    private static double halfMeanSquaredLogGap(double[] forget, double[] reference) {
+        // Targets by rank, as ForgetGradient assigns them (ranks do not change for the tiny steps used).
+        double[] sortedRef = reference.clone();
+        java.util.Arrays.sort(sortedRef);
+        Integer[] byLoss = new Integer[forget.length];
+        for (int i = 0; i < forget.length; i++) {
+            byLoss[i] = i;
+        }
+        java.util.Arrays.sort(byLoss, (a, b) -> Double.compare(forget[a], forget[b]));
+        double sum = 0;
+        for (int rank = 0; rank < forget.length; rank++) {
+            int i = byLoss[rank];
+            double t = ForgetGradient.quantile(sortedRef, (rank + 0.5) / forget.length);
+            double d = Math.log(forget[i] + ForgetGradient.LOG_FLOOR) - Math.log(t + ForgetGradient.LOG_FLOOR);
+            sum += 0.5 * d * d;
+        }
+        return sum / forget.length;
+    }
 }
+
