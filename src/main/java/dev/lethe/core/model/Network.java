@@ -171,7 +171,18 @@ public final class Network implements AutoCloseable {
 
     /** Per-sample cross-entropy losses and correctness, without recording gradients. */
     public Predictions predict(SampleSet samples) {
+        return predict(samples, null);
+    }
+
+    /**
+     * {@link #predict(SampleSet)}, and, when {@code probabilities} is not null (one row per sample),
+     * the softmax outputs from the same forward pass written into it.
+     */
+    public Predictions predict(SampleSet samples, float[][] probabilities) {
         int n = samples.size();
+        if (probabilities != null && probabilities.length != n) {
+            throw new IllegalArgumentException("one probability row per sample needed");
+        }
         double[] losses = new double[n];
         boolean[] correct = new boolean[n];
         for (int start = 0; start < n; start += EVAL_CHUNK) {
@@ -179,6 +190,12 @@ public final class Network implements AutoCloseable {
             try (NDManager scope = manager.newSubManager()) {
                 NDArray logits = forward(scope, samples.samples().subList(start, end), false);
                 fillPredictions(logits.toFloatArray(), samples, start, end, losses, correct, start);
+                if (probabilities != null) {
+                    float[] p = logits.softmax(1).toFloatArray();
+                    for (int i = start; i < end; i++) {
+                        probabilities[i] = java.util.Arrays.copyOfRange(p, (i - start) * numClasses, (i - start + 1) * numClasses);
+                    }
+                }
             }
         }
         return new Predictions(losses, correct);
@@ -267,17 +284,8 @@ public final class Network implements AutoCloseable {
 
     /** Softmax outputs, one row of class probabilities per sample, without recording gradients. */
     public float[][] probabilities(SampleSet samples) {
-        int n = samples.size();
-        float[][] out = new float[n][];
-        for (int start = 0; start < n; start += EVAL_CHUNK) {
-            int end = Math.min(n, start + EVAL_CHUNK);
-            try (NDManager scope = manager.newSubManager()) {
-                float[] p = forward(scope, samples.samples().subList(start, end), false).softmax(1).toFloatArray();
-                for (int i = start; i < end; i++) {
-                    out[i] = java.util.Arrays.copyOfRange(p, (i - start) * numClasses, (i - start + 1) * numClasses);
-                }
-            }
-        }
+        float[][] out = new float[samples.size()][];
+        predict(samples, out);
         return out;
     }
 

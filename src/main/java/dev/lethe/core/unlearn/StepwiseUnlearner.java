@@ -111,8 +111,11 @@ public abstract class StepwiseUnlearner implements Unlearner {
         RetainBatches batches = new RetainBatches(task.retain(), settings.retainBatchSize(), task.seed());
         Adam retainAdam = new Adam(network.parameterCount());
         Adam forgetAdam = new Adam(network.parameterCount());
-        Network.Predictions reference = network.predict(task.reference());
-        Anchor anchor = settings.anchor() > 0 && usesRetainTerm() ? new Anchor(network, task.reference(), reference, task.seed()) : null;
+        // One pass over the reference gives the stop rule its losses and the anchor its targets.
+        float[][] originalOutputs = settings.anchor() > 0 && usesRetainTerm() ? new float[task.reference().size()][] : null;
+        Network.Predictions reference = network.predict(task.reference(), originalOutputs);
+        Anchor anchor = originalOutputs == null ? null
+                : new Anchor(network, task.reference(), reference, originalOutputs, task.seed());
         // Loss-matching targets stay anchored to what unseen data looked like before unlearning:
         // targets that followed the current model would chase its own rising holdout loss.
         Network.Predictions targetReference = reference;
@@ -171,13 +174,17 @@ public abstract class StepwiseUnlearner implements Unlearner {
         private final Random random;
         private int position;
 
-        Anchor(Network network, SampleSet reference, Network.Predictions initial, long seed) {
+        /**
+         * @param initial the current predictions on {@code reference}
+         * @param targets the original model's class probabilities on {@code reference}, one row each
+         */
+        Anchor(Network network, SampleSet reference, Network.Predictions initial, float[][] targets, long seed) {
             if (reference.isEmpty()) {
                 throw new IllegalArgumentException("the anchor needs reference samples");
             }
             this.network = network;
             this.reference = reference;
-            this.targets = network.probabilities(reference);
+            this.targets = targets;
             this.losses = initial.losses().clone();
             this.correct = initial.correct().clone();
             this.random = new Random(seed ^ 0x5DEECE66DL);

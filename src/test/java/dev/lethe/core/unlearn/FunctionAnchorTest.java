@@ -58,8 +58,10 @@ class FunctionAnchorTest {
     @Test
     void theAnchorsPassRefreshesTheReferenceLossesItVisits() {
         try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 7)) {
-            Network.Predictions before = net.predict(reference);
-            StepwiseUnlearner.Anchor anchor = new StepwiseUnlearner.Anchor(net, reference, before, 3);
+            float[][] outputs = new float[reference.size()][];
+            Network.Predictions before = net.predict(reference, outputs);
+            assertThat(outputs).isDeepEqualTo(net.probabilities(reference));
+            StepwiseUnlearner.Anchor anchor = new StepwiseUnlearner.Anchor(net, reference, before, outputs, 3);
             net.step(net.meanGradient(TinyData.samples(20, 44)), -0.5); // the model moves on
             anchor.nextGradient(); // visits the first 40 of the shuffled 40: all of them
             Network.Predictions now = net.predict(reference);
