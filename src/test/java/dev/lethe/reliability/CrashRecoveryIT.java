@@ -305,6 +305,13 @@ class CrashRecoveryIT {
         try (Stream<Path> files = Files.walk(registry)) {
             return files.map(p -> ARTIFACT.matcher(p.getFileName().toString()))
                     .filter(Matcher::matches).mapToLong(m -> Long.parseLong(m.group(1))).max().orElse(0);
+        } catch (java.io.UncheckedIOException e) {
+            // The daemon renamed a temp file between the listing and its stat: the registry is
+            // changing under the walk; report nothing this time, the caller polls again.
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                return 0;
+            }
+            throw e;
         }
     }
 
