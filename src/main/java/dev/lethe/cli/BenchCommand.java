@@ -108,7 +108,7 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--trace-every", defaultValue = "2", description = "evaluate the plotted metrics every N steps (default: ${DEFAULT-VALUE})")
     int traceEvery;
 
-    @Option(names = "--params", description = "regex over parameter names (e.g. Linear, or '^(08|10)Linear'): orthograd methods unlearn only the matching tensors (default: all)")
+    @Option(names = "--params", defaultValue = "Linear", description = "regex over parameter names: the step-wise methods unlearn only the matching tensors, and layers in front of the first match run once per sample instead of every step; Linear = the dense layers (for cnn: the convolutions stay fixed), '.*' = every tensor (default: ${DEFAULT-VALUE})")
     String params;
 
     @Option(names = "--json", description = "write the report as JSON to this file")

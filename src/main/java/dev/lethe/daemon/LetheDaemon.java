@@ -275,7 +275,7 @@ public final class LetheDaemon implements AutoCloseable {
             default -> throw new IllegalArgumentException("lethe.unlearning.projection must be global or per-tensor, was "
                     + u.projection());
         };
-        return new OrthoGrad(settings, mode);
+        return new OrthoGrad(settings, mode, u.parameters());
     }
 
     /** The configured HMAC key, or one generated once into the data directory. */

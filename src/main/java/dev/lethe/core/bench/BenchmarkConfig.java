@@ -17,7 +17,7 @@ import java.util.List;
  * @param holdoutPool    where the never-trained-on validation and holdout samples come from:
  *                       {@code train-pool} (unused samples of the training split; the default,
  *                       see docs/adr/0002) or {@code test-split}
- * @param parameterPattern regex over parameter names: OrthoGrad unlearns only the matching tensors
+ * @param parameterPattern regex over parameter names: the step-wise methods unlearn only the matching tensors
  *                       (null: all parameters)
  */
 public record BenchmarkConfig(String dataset, Path dataDir, int trainSize, int forgetSize, int retainSize,

@@ -7,6 +7,7 @@ import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.data.SyntheticData;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.ParameterSubset;
 import dev.lethe.core.model.SupervisedTraining;
 import dev.lethe.core.unlearn.GradientAscent;
 import dev.lethe.core.unlearn.NegGradPlus;
@@ -65,9 +66,9 @@ public final class BenchmarkRunner {
                 split.train().numClasses(), Devices.choose(config.device()), config.seed())) {
             progress.accept("training the original model (" + config.architecture().id() + ", "
                     + original.parameterCount() + " parameters, " + Devices.describe(original.device()) + ")");
-            if (config.parameterPattern() != null) {
-                progress.accept("orthograd unlearns only " + original.parameterSubset(config.parameterPattern())
-                        + ": " + original.parameterSubset(config.parameterPattern()).names());
+            ParameterSubset unlearned = original.parameterSubset(config.parameterPattern());
+            if (!unlearned.isAll()) {
+                progress.accept("the step-wise methods unlearn only " + unlearned + ": " + unlearned.names());
             }
             SupervisedTraining.Summary trained = SupervisedTraining.train(original, split.train(), config.recipe(),
                     config.seed(), line -> progress.accept("  original " + line));
@@ -96,7 +97,7 @@ public final class BenchmarkRunner {
             return new BenchmarkReport(config.dataset(), config.seed(), split.train().size(), split.forget().size(),
                     split.retain().size(), split.holdout().size(), split.validation().size(), original.parameterCount(),
                     config.architecture().id(), Devices.describe(original.device()), originalMetrics,
-                    trained.seconds(), results, sweep);
+                    trained.seconds(), results, sweep, unlearned.size(), unlearned.isAll() ? List.of() : unlearned.names());
         }
     }
 
@@ -212,9 +213,9 @@ public final class BenchmarkRunner {
         return switch (method) {
             case "orthograd" -> new OrthoGrad(s, ProjectionMode.PER_TENSOR, config.parameterPattern());
             case "orthograd-global" -> new OrthoGrad(s, ProjectionMode.GLOBAL, config.parameterPattern());
-            case "ga" -> new GradientAscent(s);
-            case "neggrad-plus" -> new NegGradPlus(s);
-            case "finetune" -> new RetainFineTune(s);
+            case "ga" -> new GradientAscent(s, config.parameterPattern());
+            case "neggrad-plus" -> new NegGradPlus(s, config.parameterPattern());
+            case "finetune" -> new RetainFineTune(s, config.parameterPattern());
             default -> throw new IllegalArgumentException("not a step-wise method: " + method);
         };
     }

@@ -34,6 +34,8 @@ import java.util.UUID;
  *               "uis", "avgGap", "steps", "seconds"}, ...]}
  * </pre>
  * Extra keys: {@code validationSize}, {@code architecture}, {@code device},
+ * {@code unlearnedParameters} and {@code unlearnedTensors} (the tensors the step-wise methods change;
+ * empty when they change all),
  * {@code original.retainAcc/miaAucLow/miaAucHigh}, per result {@code stopReason},
  * {@code hyperparameters} and {@code trace} (array of {@code {step, forgetAcc, testAcc, miaAuc}}), and
  * {@code retainSweep} (array of {@code {retainSize, retainFraction, results}}, results without trace).
@@ -75,6 +77,8 @@ public final class JsonReport {
         root.put("parameters", report.parameters());
         root.put("architecture", report.architecture());
         root.put("device", report.device());
+        root.put("unlearnedParameters", report.unlearnedParameters());
+        report.unlearnedTensors().forEach(root.putArray("unlearnedTensors")::add);
 
         ObjectNode original = root.putObject("original");
         putMetrics(original, report.original());

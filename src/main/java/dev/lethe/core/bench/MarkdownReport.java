@@ -41,6 +41,10 @@ public final class MarkdownReport {
         if (r.device() != null && !r.device().isBlank()) {
             md.append(" · device ").append(text(r.device()));
         }
+        if (r.unlearnedTensors() != null && !r.unlearnedTensors().isEmpty()) {
+            md.append(String.format(Locale.ROOT, " · step-wise methods unlearn %,d parameters (%s)",
+                    r.unlearnedParameters(), text(String.join(", ", r.unlearnedTensors()))));
+        }
         md.append("\n\n");
 
         ModelMetrics o = r.original();

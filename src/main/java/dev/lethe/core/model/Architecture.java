@@ -65,8 +65,13 @@ public enum Architecture {
 
     /** The DJL block for {@link #layers}. */
     public Block build(int numClasses) {
+        return build(layers(numClasses));
+    }
+
+    /** The DJL block for a layer sequence. */
+    static Block build(List<Layer> layers) {
         SequentialBlock block = new SequentialBlock();
-        for (Layer layer : layers(numClasses)) {
+        for (Layer layer : layers) {
             if (layer instanceof Layer.Conv c) {
                 block.add(Conv2d.builder().setKernelShape(new Shape(c.kernel(), c.kernel()))
                         .setFilters(c.filters()).build());

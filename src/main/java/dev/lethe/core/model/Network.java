@@ -42,7 +42,7 @@ public final class Network implements AutoCloseable {
     private final List<NDArray> weights = new ArrayList<>();
     private final List<ParameterSlice> layout = new ArrayList<>();
     private final int parameterCount;
-    /** The layer spec when the replicated-weights fast path applies, else null. */
+    /** The layer spec: the replicated-weights fast path and {@link FrozenPrefix} need it. */
     private final List<Layer> layers;
 
     /** One parameter tensor's place in the flat vector. */
@@ -72,15 +72,18 @@ public final class Network implements AutoCloseable {
         }
     }
 
-    private Network(Architecture architecture, int[] inputShape, int numClasses, Device device, long seed) {
+    private Network(Architecture architecture, List<Layer> layers, int[] inputShape, int numClasses, Device device,
+                    Long seed, List<String> names) {
         this.architecture = architecture;
         this.inputShape = inputShape.clone();
         this.numClasses = numClasses;
         this.device = device;
         Engine engine = Engine.getEngine(Devices.ENGINE);
-        engine.setRandomSeed((int) seed);
+        if (seed != null) {
+            engine.setRandomSeed((int) (long) seed);
+        }
         this.manager = engine.newBaseManager(device);
-        this.block = architecture.build(numClasses);
+        this.block = Architecture.build(layers);
         block.initialize(manager, DataType.FLOAT32, batchShape(1));
         this.store = new ParameterStore(manager, false);
         int offset = 0;
@@ -88,29 +91,56 @@ public final class Network implements AutoCloseable {
             NDArray array = p.getValue().getArray();
             array.setRequiresGradient(true);
             int size = Math.toIntExact(array.size());
+            String name = names == null ? p.getKey() : names.get(weights.size());
             weights.add(array);
-            layout.add(new ParameterSlice(p.getKey(), offset, size));
+            layout.add(new ParameterSlice(name, offset, size));
             offset += size;
         }
         this.parameterCount = offset;
-        this.layers = architecture.layers(numClasses);
+        this.layers = layers;
     }
 
     /** A freshly initialised network; the same seed gives the same initial weights. */
     public static Network create(Architecture architecture, int[] inputShape, int numClasses,
                                  Device device, long seed) {
-        return new Network(architecture, inputShape, numClasses, device, seed);
+        return new Network(architecture, architecture.layers(numClasses), inputShape, numClasses, device, seed, null);
+    }
+
+    /**
+     * A network of {@code layers} alone (the tail of a built-in architecture) on inputs of
+     * {@code inputShape}, its tensors named {@code names}: see {@link FrozenPrefix}. It has no
+     * architecture of its own, so it cannot be copied, saved or retrained.
+     */
+    static Network head(List<Layer> layers, int[] inputShape, int numClasses, Device device, List<String> names) {
+        return new Network(null, layers, inputShape, numClasses, device, null, names);
     }
 
     /** An independent network with the same architecture and the same current weights. */
     public Network copy() {
-        Network twin = new Network(architecture, inputShape, numClasses, device, 0);
+        Network twin = create(architecture(), inputShape, numClasses, device, 0);
         twin.setParameters(parameters());
         return twin;
     }
 
     public Architecture architecture() {
+        if (architecture == null) {
+            throw new IllegalStateException("a head network has no architecture of its own");
+        }
         return architecture;
+    }
+
+    /** The layer spec (null when the model is not one of the built-in layer sequences). */
+    List<Layer> layerSpec() {
+        return layers;
+    }
+
+    /** Parameter tensor {@code t} in layout order, as the engine holds it. */
+    NDArray weight(int t) {
+        return weights.get(t);
+    }
+
+    NDManager manager() {
+        return manager;
     }
 
     public int[] inputShape() {
@@ -446,7 +476,7 @@ public final class Network implements AutoCloseable {
         return block.forward(store, new NDList(input(scope, samples)), training).singletonOrThrow();
     }
 
-    private NDArray input(NDManager scope, List<Sample> samples) {
+    NDArray input(NDManager scope, List<Sample> samples) {
         int features = samples.isEmpty() ? 0 : samples.get(0).features().length;
         float[] flat = new float[samples.size() * features];
         for (int i = 0; i < samples.size(); i++) {

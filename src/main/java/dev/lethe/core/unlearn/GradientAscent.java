@@ -10,6 +10,11 @@ public final class GradientAscent extends StepwiseUnlearner {
         super(settings);
     }
 
+    /** Unlearns only the tensors whose names match {@code parameterPattern} (null: all). */
+    public GradientAscent(UnlearningSettings settings, String parameterPattern) {
+        super(settings, parameterPattern);
+    }
+
     @Override
     public String name() {
         return "ga";

@@ -13,6 +13,11 @@ public final class NegGradPlus extends StepwiseUnlearner {
         super(settings);
     }
 
+    /** Unlearns only the tensors whose names match {@code parameterPattern} (null: all). */
+    public NegGradPlus(UnlearningSettings settings, String parameterPattern) {
+        super(settings, parameterPattern);
+    }
+
     @Override
     public String name() {
         return "neggrad-plus";

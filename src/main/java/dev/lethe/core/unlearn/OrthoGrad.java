@@ -23,7 +23,6 @@ import dev.lethe.core.model.ParameterSubset;
 public final class OrthoGrad extends StepwiseUnlearner {
 
     private final ProjectionMode mode;
-    private final String parameterPattern;
     /** The B×P per-sample matrix, reused from step to step instead of allocated each time. */
     private float[][] perSample;
 
@@ -36,14 +35,8 @@ public final class OrthoGrad extends StepwiseUnlearner {
      *                         matching tensors are unlearned; null or blank: all
      */
     public OrthoGrad(UnlearningSettings settings, ProjectionMode mode, String parameterPattern) {
-        super(settings);
+        super(settings, parameterPattern);
         this.mode = mode;
-        this.parameterPattern = parameterPattern;
-    }
-
-    /** The parameter pattern, or null when all parameters are unlearned. */
-    public String parameterPattern() {
-        return parameterPattern;
     }
 
     @Override
@@ -63,7 +56,7 @@ public final class OrthoGrad extends StepwiseUnlearner {
     public Directions directions(Network network, SampleSet retainBatch, float[] forgetGradient,
                                  java.util.function.UnaryOperator<float[]> normaliseRetain,
                                  java.util.function.UnaryOperator<float[]> normaliseForget) {
-        ParameterSubset subset = network.parameterSubset(parameterPattern);
+        ParameterSubset subset = network.parameterSubset(parameterPattern());
         perSample = network.perSampleGradients(retainBatch, subset, perSample);
         OrthogonalProjection projection = mode == ProjectionMode.GLOBAL
                 ? OrthogonalProjection.global(perSample, OrthogonalProjection.DEFAULT_RANK_TOLERANCE)

@@ -12,6 +12,11 @@ public final class RetainFineTune extends StepwiseUnlearner {
         super(settings);
     }
 
+    /** Unlearns only the tensors whose names match {@code parameterPattern} (null: all). */
+    public RetainFineTune(UnlearningSettings settings, String parameterPattern) {
+        super(settings, parameterPattern);
+    }
+
     @Override
     public String name() {
         return "finetune";

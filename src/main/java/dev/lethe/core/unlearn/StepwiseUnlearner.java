@@ -4,7 +4,9 @@ import dev.lethe.core.data.Sample;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.gradients.Vectors;
 import dev.lethe.core.model.Adam;
+import dev.lethe.core.model.FrozenPrefix;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.ParameterSubset;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +17,10 @@ import java.util.Random;
 /**
  * The loop every gradient-based method shares: per step, draw a retain batch, let the method
  * compute its update, apply θ ← θ − lr·update, check the model against the stop rule.
+ *
+ * <p>With a parameter pattern, only the matching tensors change. The layers in front of the first
+ * matching one are then a fixed function: each sample goes through them once, and the steps run
+ * on the rest of the model ({@link FrozenPrefix}).
  */
 public abstract class StepwiseUnlearner implements Unlearner {
 
@@ -36,13 +42,28 @@ public abstract class StepwiseUnlearner implements Unlearner {
     static final int WARMUP_STEPS = 10;
 
     protected final UnlearningSettings settings;
+    private final String parameterPattern;
 
     protected StepwiseUnlearner(UnlearningSettings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param parameterPattern regex over parameter names (see {@link Network#parameterSubset}); only
+     *                         matching tensors are unlearned; null or blank: all
+     */
+    protected StepwiseUnlearner(UnlearningSettings settings, String parameterPattern) {
         this.settings = settings;
+        this.parameterPattern = parameterPattern == null || parameterPattern.isBlank() ? null : parameterPattern;
     }
 
     public UnlearningSettings settings() {
         return settings;
+    }
+
+    /** The parameter pattern, or null when all parameters are unlearned. */
+    public String parameterPattern() {
+        return parameterPattern;
     }
 
     /** The update for one step; θ ← θ − lr·update. */
@@ -101,12 +122,42 @@ public abstract class StepwiseUnlearner implements Unlearner {
     }
 
     /**
-     * Each iteration starts with one forward pass over the forget set: its losses decide whether
-     * to stop and, if not, weigh the forget objective, whose gradient comes from the same pass.
+     * With a parameter pattern that leaves the first layers untouched, the run works on the layers
+     * after them, fed with each sample's activations computed once; the time includes that pass.
+     * The observer sees the full model, updated before each call.
      */
     @Override
     public UnlearningResult unlearn(Network network, UnlearningTask task, StepObserver observer) {
         long start = System.nanoTime();
+        java.util.Optional<FrozenPrefix> frozen = FrozenPrefix.of(network, network.parameterSubset(parameterPattern));
+        if (frozen.isEmpty()) {
+            return run(network, task, observer, Anchor.BATCH);
+        }
+        try (FrozenPrefix prefix = frozen.get()) {
+            UnlearningTask onFeatures = new UnlearningTask(prefix.features(task.forget()),
+                    prefix.features(task.retain()), prefix.features(task.reference()), task.seed());
+            double preparation = (System.nanoTime() - start) / 1e9;
+            // On the head a pass over every reference image costs a few milliseconds, so the anchor
+            // takes them all each step: no sampling noise, and the stop rule reads fresh losses.
+            UnlearningResult r = run(prefix.head(), onFeatures, (step, head) -> {
+                prefix.writeBack();
+                observer.afterStep(step, network);
+            }, onFeatures.reference().size());
+            long t = System.nanoTime();
+            prefix.writeBack();
+            double seconds = preparation + r.seconds() + (System.nanoTime() - t) / 1e9;
+            return new UnlearningResult(r.method(), r.steps(), r.stopReason(), seconds, r.last());
+        }
+    }
+
+    /**
+     * Each iteration starts with one forward pass over the forget set: its losses decide whether
+     * to stop and, if not, weigh the forget objective, whose gradient comes from the same pass.
+     */
+    private UnlearningResult run(Network network, UnlearningTask task, StepObserver observer, int anchorBatch) {
+        long start = System.nanoTime();
+        // Methods whose update covers every parameter are held to the pattern here.
+        ParameterSubset subset = network.parameterSubset(parameterPattern);
         long observed = 0;
         RetainBatches batches = new RetainBatches(task.retain(), settings.retainBatchSize(), task.seed());
         Adam retainAdam = new Adam(network.parameterCount());
@@ -115,7 +166,7 @@ public abstract class StepwiseUnlearner implements Unlearner {
         float[][] originalOutputs = settings.anchor() > 0 && usesRetainTerm() ? new float[task.reference().size()][] : null;
         Network.Predictions reference = network.predict(task.reference(), originalOutputs);
         Anchor anchor = originalOutputs == null ? null
-                : new Anchor(network, task.reference(), reference, originalOutputs, task.seed());
+                : new Anchor(network, task.reference(), reference, originalOutputs, task.seed(), anchorBatch);
         // Loss-matching targets stay anchored to what unseen data looked like before unlearning:
         // targets that followed the current model would chase its own rising holdout loss.
         Network.Predictions targetReference = reference;
@@ -143,6 +194,9 @@ public abstract class StepwiseUnlearner implements Unlearner {
             }
             steps++;
             float[] update = update(network, new Step(batches.next(), pass.gradient(), retainAdam, forgetAdam, anchor));
+            if (!subset.isAll()) {
+                update = subset.scatter(subset.gather(update));
+            }
             network.step(update, settings.learningRate() * Math.min(1.0, (double) steps / WARMUP_STEPS));
             if (anchor == null && steps % REFERENCE_EVERY == 0) {
                 reference = network.predict(task.reference());
@@ -163,8 +217,10 @@ public abstract class StepwiseUnlearner implements Unlearner {
      * the retain buffer cannot hold it: its samples are memorised, their gradients ≈ 0.
      */
     static final class Anchor {
+        /** Reference images per step on a full model, where each image costs a forward and backward pass. */
         static final int BATCH = 64;
         private final Network network;
+        private final int batch;
         private final SampleSet reference;
         private final float[][] targets;
         /** The latest loss and correctness seen for each reference image (copy-on-read). */
@@ -179,10 +235,19 @@ public abstract class StepwiseUnlearner implements Unlearner {
          * @param targets the original model's class probabilities on {@code reference}, one row each
          */
         Anchor(Network network, SampleSet reference, Network.Predictions initial, float[][] targets, long seed) {
+            this(network, reference, initial, targets, seed, BATCH);
+        }
+
+        /** @param batch reference images per gradient (at most all of them) */
+        Anchor(Network network, SampleSet reference, Network.Predictions initial, float[][] targets, long seed, int batch) {
             if (reference.isEmpty()) {
                 throw new IllegalArgumentException("the anchor needs reference samples");
             }
+            if (batch < 1) {
+                throw new IllegalArgumentException("anchor batch must be >= 1, was " + batch);
+            }
             this.network = network;
+            this.batch = batch;
             this.reference = reference;
             this.targets = targets;
             this.losses = initial.losses().clone();
@@ -195,8 +260,8 @@ public abstract class StepwiseUnlearner implements Unlearner {
         }
 
         float[] nextGradient() {
-            int size = Math.min(BATCH, reference.size());
-            List<Sample> batch = new ArrayList<>(size);
+            int size = Math.min(batch, reference.size());
+            List<Sample> images = new ArrayList<>(size);
             int[] indices = new int[size];
             float[][] batchTargets = new float[size][];
             for (int k = 0; k < size; k++) {
@@ -206,10 +271,10 @@ public abstract class StepwiseUnlearner implements Unlearner {
                 }
                 int i = order.get(position++);
                 indices[k] = i;
-                batch.add(reference.get(i));
+                images.add(reference.get(i));
                 batchTargets[k] = targets[i];
             }
-            Network.PassResult pass = network.softTargetPass(reference.with(batch), batchTargets);
+            Network.PassResult pass = network.softTargetPass(reference.with(images), batchTargets);
             for (int k = 0; k < size; k++) {
                 losses[indices[k]] = pass.predictions().losses()[k];
                 correct[indices[k]] = pass.predictions().correct()[k];

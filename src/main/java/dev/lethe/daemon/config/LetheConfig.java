@@ -230,6 +230,14 @@ public interface LetheConfig {
          */
         @WithDefault("20")
         double anchor();
+
+        /**
+         * Regex over the model's parameter names: only matching tensors are unlearned, and the layers
+         * in front of the first match run once per sample instead of every step. Linear = the dense
+         * layers (for cnn the convolutions stay as trained, ≈ 4× cheaper steps); .* = every tensor.
+         */
+        @WithDefault("Linear")
+        String parameters();
     }
 
     interface Verify {

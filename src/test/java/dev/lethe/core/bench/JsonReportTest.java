@@ -37,6 +37,23 @@ class JsonReportTest {
     }
 
     @Test
+    void theTensorsTheStepWiseMethodsUnlearnedAreListedEmptyMeaningAll() throws Exception {
+        BenchmarkReport all = SampleReports.full();
+        assertThat(parse(all).get("unlearnedParameters").asLong()).isEqualTo(27562);
+        assertThat(parse(all).get("unlearnedTensors")).isEmpty();
+
+        BenchmarkReport head = new BenchmarkReport(all.dataset(), all.seed(), all.trainSize(), all.forgetSize(),
+                all.retainSize(), all.holdoutSize(), all.validationSize(), all.parameters(), all.architecture(),
+                all.device(), all.original(), all.originalSeconds(), all.results(), all.retainSweep(), 330,
+                List.of("04Linear_weight", "04Linear_bias"));
+        JsonNode json = parse(head);
+        assertThat(json.get("unlearnedParameters").asLong()).isEqualTo(330);
+        assertThat(json.get("unlearnedTensors")).extracting(JsonNode::asText)
+                .containsExactly("04Linear_weight", "04Linear_bias");
+        assertThat(MarkdownReport.toMarkdown(head)).contains("step-wise methods unlearn 330 parameters (04Linear_weight, 04Linear_bias)");
+    }
+
+    @Test
     void theOriginalModelIsAFlatObjectWithRoundedValuesAndNullForNaN() throws Exception {
         JsonNode original = parse(SampleReports.full()).get("original");
 

@@ -1,0 +1,184 @@
+package dev.lethe.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import dev.lethe.core.data.Sample;
+import dev.lethe.core.data.SampleSet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The layers in front of the first unlearned one, run once per sample instead of every step.
+ *
+ * <p>When unlearning changes only a model's last layers (a {@link ParameterSubset}), everything
+ * before them is a fixed function during the run. Each sample's activations at the split are
+ * computed once ({@link #features}); the steps then run on the {@link #head()}, a network of the
+ * remaining layers that takes those activations as its input, and {@link #writeBack()} copies
+ * the head's weights into the full model. The numbers are the full model's; the work per step
+ * shrinks to the head's (for the default CNN the convolutions are almost all of a forward pass).
+ *
+ * <p>The head names its tensors as the full model does, so the same parameter pattern selects
+ * the same tensors in both.
+ */
+public final class FrozenPrefix implements AutoCloseable {
+
+    /** Samples per forward pass when computing features. */
+    private static final int CHUNK = 1000;
+
+    private final Network network;
+    private final List<Layer> prefix;
+    private final int prefixTensors;
+    private final int headOffset;
+    private final int[] featureShape;
+    private final Network head;
+
+    private FrozenPrefix(Network network, int splitLayer, int prefixTensors) {
+        this.network = network;
+        List<Layer> layers = network.layerSpec();
+        this.prefix = List.copyOf(layers.subList(0, splitLayer));
+        this.prefixTensors = prefixTensors;
+        List<Network.ParameterSlice> layout = network.layout();
+        this.headOffset = layout.get(prefixTensors).offset();
+        this.featureShape = featureShape(network, prefix);
+        List<String> names = layout.subList(prefixTensors, layout.size()).stream()
+                .map(Network.ParameterSlice::name).toList();
+        this.head = Network.head(List.copyOf(layers.subList(splitLayer, layers.size())), featureShape,
+                network.numClasses(), network.device(), names);
+        float[] theta = network.parameters();
+        head.setParameters(Arrays.copyOfRange(theta, headOffset, theta.length));
+    }
+
+    /**
+     * The prefix in front of the first layer holding a selected tensor, or empty when there is none
+     * to freeze: the subset starts at the first layer, or the model is not a built-in layer
+     * sequence.
+     */
+    public static Optional<FrozenPrefix> of(Network network, ParameterSubset subset) {
+        List<Layer> layers = network.layerSpec();
+        if (layers == null || subset.isAll()) {
+            return Optional.empty();
+        }
+        int tensor = 0;
+        for (int l = 0; l < layers.size(); l++) {
+            if (hasWeights(layers.get(l))) {
+                if (subset.isSelected(tensor) || subset.isSelected(tensor + 1)) {
+                    return l == 0 ? Optional.empty() : Optional.of(new FrozenPrefix(network, l, tensor));
+                }
+                tensor += 2;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The network of the layers after the prefix, holding the full model's current weights. */
+    public Network head() {
+        return head;
+    }
+
+    /** Shape of one sample's activations at the split: the head's input shape. */
+    public int[] featureShape() {
+        return featureShape.clone();
+    }
+
+    /**
+     * The samples as the head sees them: same ids, subjects and labels, features replaced by the
+     * prefix's output.
+     */
+    public SampleSet features(SampleSet samples) {
+        List<Sample> out = new ArrayList<>(samples.size());
+        int width = 1;
+        for (int d : featureShape) {
+            width *= d;
+        }
+        for (int start = 0; start < samples.size(); start += CHUNK) {
+            List<Sample> chunk = samples.samples().subList(start, Math.min(samples.size(), start + CHUNK));
+            try (NDManager scope = network.manager().newSubManager()) {
+                float[] a = run(scope, network.input(scope, chunk)).toFloatArray();
+                for (int i = 0; i < chunk.size(); i++) {
+                    Sample s = chunk.get(i);
+                    out.add(new Sample(s.sampleId(), s.subjectId(), s.label(),
+                            Arrays.copyOfRange(a, i * width, (i + 1) * width)));
+                }
+            }
+        }
+        return new SampleSet(out, featureShape, samples.numClasses());
+    }
+
+    /** θ_full ← (prefix weights, the head's current weights). */
+    public void writeBack() {
+        float[] theta = network.parameters();
+        float[] h = head.parameters();
+        System.arraycopy(h, 0, theta, headOffset, h.length);
+        network.setParameters(theta);
+    }
+
+    @Override
+    public void close() {
+        head.close();
+    }
+
+    private NDArray run(NDManager scope, NDArray x) {
+        NDArray h = x;
+        int t = 0;
+        for (Layer layer : prefix) {
+            if (layer instanceof Layer.Conv) {
+                h = Conv2d.conv2d(h, detached(scope, t), detached(scope, t + 1), new Shape(1, 1), new Shape(0, 0),
+                        new Shape(1, 1), 1).singletonOrThrow();
+                t += 2;
+            } else if (layer instanceof Layer.Dense) {
+                h = Linear.linear(h, detached(scope, t), detached(scope, t + 1)).singletonOrThrow();
+                t += 2;
+            } else if (layer instanceof Layer.Relu) {
+                h = Activation.relu(h);
+            } else if (layer instanceof Layer.MaxPool p) {
+                h = Pool.maxPool2d(h, new Shape(p.size(), p.size()), new Shape(p.size(), p.size()),
+                        new Shape(0, 0), false);
+            } else if (layer instanceof Layer.Flatten) {
+                h = h.reshape(h.getShape().get(0), -1);
+            } else {
+                throw new IllegalStateException("no frozen forward for " + layer);
+            }
+        }
+        if (t != prefixTensors) {
+            throw new IllegalStateException("prefix holds " + t + " tensors, layout says " + prefixTensors);
+        }
+        return h;
+    }
+
+    /** Tensor t of the full model, outside autograd and owned by {@code scope}. */
+    private NDArray detached(NDManager scope, int t) {
+        NDArray w = network.weight(t).stopGradient();
+        w.attach(scope);
+        return w;
+    }
+
+    private static boolean hasWeights(Layer layer) {
+        return layer instanceof Layer.Conv || layer instanceof Layer.Dense;
+    }
+
+    private int[] featureShape(Network network, List<Layer> prefix) {
+        int[] in = network.inputShape();
+        float[] zeros = new float[Arrays.stream(in).reduce(1, (a, b) -> a * b)];
+        try (NDManager scope = network.manager().newSubManager()) {
+            long[] dims = new long[in.length + 1];
+            dims[0] = 1;
+            for (int i = 0; i < in.length; i++) {
+                dims[i + 1] = in[i];
+            }
+            Shape out = run(scope, scope.create(zeros, new Shape(dims))).getShape();
+            int[] shape = new int[out.dimension() - 1];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = Math.toIntExact(out.get(i + 1));
+            }
+            return shape;
+        }
+    }
+}
