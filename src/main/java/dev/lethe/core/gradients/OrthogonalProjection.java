@@ -3,6 +3,7 @@ package dev.lethe.core.gradients;
 import dev.lethe.core.model.Network.ParameterSlice;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,27 +30,31 @@ import java.util.List;
  * Per tensor, every tensor with no more elements than retain samples is spanned completely and
  * its forget update becomes zero (all biases and small kernels, typically).
  *
- * <p>A projection reads the gradient arrays it was built from (no copy of B×P floats per step):
- * leave them unchanged while it is in use.
+ * <p>The gradients come as {@link PerSampleGradients}: rows, or for dense layers the factors of
+ * their outer products, whose Gram matrix costs B²·(in + out) instead of B²·in·out
+ * ({@link TensorGradients.OuterProducts}). A projection reads the gradients it was built from (no
+ * copy of B×P floats per step): leave them unchanged while it is in use.
  */
 public final class OrthogonalProjection {
 
     /** Relative remainder below which a gradient counts as dependent on the basis so far. */
     public static final double DEFAULT_RANK_TOLERANCE = 1e-6;
 
-    /** Coordinates per cache block when accumulating the Gram matrix (B rows × 2048 doubles ≈ 0.5 MB). */
-    private static final int CHUNK = 2048;
-
     private final List<Block> blocks;
 
+    /** One tensor's gradients, at {@code offset} within its block. */
+    private record Part(TensorGradients gradients, int offset) {
+    }
+
     /**
-     * The basis of one contiguous range of the flat parameter vector: the chosen gradients in
-     * pivot order with their 1/‖r‖ scales, and the lower-triangular Cholesky factor of their Gram
-     * matrix (row t holds L[t][0..t]).
+     * The basis of one contiguous range of the flat parameter vector: the indices of the chosen
+     * gradients in pivot order with their 1/‖r‖ scales, and the lower-triangular Cholesky factor
+     * of their Gram matrix (row t holds L[t][0..t]).
      */
-    private record Block(int offset, int size, float[][] rows, double[] scales, double[][] factor) {
+    private record Block(int offset, int size, List<Part> parts, int count, int[] chosen, double[] scales,
+                         double[][] factor) {
         int rank() {
-            return rows.length;
+            return chosen.length;
         }
     }
 
@@ -57,27 +62,50 @@ public final class OrthogonalProjection {
         this.blocks = blocks;
     }
 
-    /** One basis over all P coordinates. */
+    /** One basis over all P coordinates of the rows. */
     public static OrthogonalProjection global(float[][] retainGradients, double rankTolerance) {
         int p = width(retainGradients);
-        return new OrthogonalProjection(List.of(block(retainGradients, 0, p, rankTolerance)));
+        return global(new PerSampleGradients(List.of(new TensorGradients.Rows(retainGradients, 0, p))), rankTolerance);
     }
 
     /** One basis per parameter tensor of the given layout. */
     public static OrthogonalProjection perTensor(float[][] retainGradients, List<ParameterSlice> layout,
                                                  double rankTolerance) {
         int p = width(retainGradients);
-        List<Block> blocks = new ArrayList<>();
+        int[] sizes = new int[layout.size()];
         int covered = 0;
-        for (ParameterSlice s : layout) {
+        for (int t = 0; t < sizes.length; t++) {
+            ParameterSlice s = layout.get(t);
             if (s.offset() != covered) {
                 throw new IllegalArgumentException("layout must tile the parameter vector; gap at " + covered);
             }
-            blocks.add(block(retainGradients, s.offset(), s.size(), rankTolerance));
+            sizes[t] = s.size();
             covered += s.size();
         }
         if (covered != p) {
             throw new IllegalArgumentException("layout covers " + covered + " of " + p + " parameters");
+        }
+        return perTensor(PerSampleGradients.ofRows(retainGradients, sizes), rankTolerance);
+    }
+
+    /** One basis over all tensors together. */
+    public static OrthogonalProjection global(PerSampleGradients gradients, double rankTolerance) {
+        List<Part> parts = new ArrayList<>();
+        int offset = 0;
+        for (TensorGradients t : gradients.tensors()) {
+            parts.add(new Part(t, offset));
+            offset += t.size();
+        }
+        return new OrthogonalProjection(List.of(block(0, offset, parts, gradients.count(), rankTolerance)));
+    }
+
+    /** One basis per tensor. */
+    public static OrthogonalProjection perTensor(PerSampleGradients gradients, double rankTolerance) {
+        List<Block> blocks = new ArrayList<>();
+        int offset = 0;
+        for (TensorGradients t : gradients.tensors()) {
+            blocks.add(block(offset, t.size(), List.of(new Part(t, 0)), gradients.count(), rankTolerance));
+            offset += t.size();
         }
         return new OrthogonalProjection(blocks);
     }
@@ -96,7 +124,7 @@ public final class OrthogonalProjection {
             }
             if (b.rank() == b.size()) {
                 // Spanned completely: the complement is {0}, not the rounding noise a solve leaves.
-                java.util.Arrays.fill(out, b.offset(), b.offset() + b.size(), 0f);
+                Arrays.fill(out, b.offset(), b.offset() + b.size(), 0f);
                 continue;
             }
             double[] v = new double[b.size()];
@@ -113,12 +141,16 @@ public final class OrthogonalProjection {
         return out;
     }
 
-    /** v ← v − Uₖᵀ Kₖ⁻¹ Uₖ v, with Kₖ = L Lᵀ. */
+    /** v ← v − Uₖᵀ Kₖ⁻¹ Uₖ v, with Kₖ = L Lᵀ and U the unit-scaled chosen gradients. */
     private static void removeSpan(double[] v, Block b) {
+        double[] dots = new double[b.count()];
+        for (Part p : b.parts()) {
+            p.gradients().addDots(v, p.offset(), dots);
+        }
         int k = b.rank();
         double[] c = new double[k];
         for (int t = 0; t < k; t++) {
-            c[t] = b.scales()[t] * dot(b.rows()[t], b.offset(), v);
+            c[t] = b.scales()[t] * dots[b.chosen()[t]];
         }
         double[][] l = b.factor();
         // L y = c, then Lᵀ a = y.
@@ -136,30 +168,42 @@ public final class OrthogonalProjection {
             }
             c[t] = s / l[t][t];
         }
+        double[] coefficients = new double[b.count()];
         for (int t = 0; t < k; t++) {
-            double a = c[t] * b.scales()[t];
-            float[] r = b.rows()[t];
-            int off = b.offset();
-            for (int i = 0; i < v.length; i++) {
-                v[i] -= a * r[off + i];
-            }
+            coefficients[b.chosen()[t]] = c[t] * b.scales()[t];
+        }
+        for (Part p : b.parts()) {
+            p.gradients().subtract(coefficients, v, p.offset());
         }
     }
 
-    private static Block block(float[][] rows, int offset, int size, double tolerance) {
-        // Unit scales; zero and non-finite gradients span nothing.
-        List<float[]> usable = new ArrayList<>();
-        List<Double> scaleList = new ArrayList<>();
-        for (float[] row : rows) {
-            double norm = Math.sqrt(selfDot(row, offset, size));
-            if (norm > 0 && Double.isFinite(norm)) {
-                usable.add(row);
-                scaleList.add(1.0 / norm);
+    private static Block block(int offset, int size, List<Part> parts, int count, double tolerance) {
+        double[][] raw = new double[count][count];
+        for (Part p : parts) {
+            double[][] g = p.gradients().gram();
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < count; j++) {
+                    raw[i][j] += g[i][j];
+                }
             }
         }
-        int n = usable.size();
-        double[] scale = scaleList.stream().mapToDouble(Double::doubleValue).toArray();
-        double[][] gram = gram(usable, scale, offset, size);
+        // Unit scales; zero and non-finite gradients span nothing.
+        int[] usable = new int[count];
+        double[] scale = new double[count];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            double norm = Math.sqrt(raw[i][i]);
+            if (norm > 0 && Double.isFinite(norm)) {
+                usable[n] = i;
+                scale[n++] = 1.0 / norm;
+            }
+        }
+        double[][] gram = new double[n][n];
+        for (int u = 0; u < n; u++) {
+            for (int w = 0; w < n; w++) {
+                gram[u][w] = raw[usable[u]][usable[w]] * scale[u] * scale[w];
+            }
+        }
 
         // Pivoted Cholesky; column t of L is kept for every candidate in col[t][·].
         double limit = tolerance * tolerance;
@@ -198,131 +242,18 @@ public final class OrthogonalProjection {
             }
             col[k++] = lk;
         }
-        float[][] basisRows = new float[k][];
+        int[] basis = new int[k];
         double[] basisScales = new double[k];
         double[][] factor = new double[k][];
         for (int t = 0; t < k; t++) {
-            basisRows[t] = usable.get(order[t]);
+            basis[t] = usable[order[t]];
             basisScales[t] = scale[order[t]];
             factor[t] = new double[t + 1];
             for (int u = 0; u <= t; u++) {
                 factor[t][u] = col[u][order[t]];
             }
         }
-        return new Block(offset, size, basisRows, basisScales, factor);
-    }
-
-    /** K_ij = s_i s_j ⟨r_i, r_j⟩ over [offset, offset+size), accumulated chunk by chunk in float64. */
-    private static double[][] gram(List<float[]> rows, double[] scale, int offset, int size) {
-        int n = rows.size();
-        double[][] k = new double[n][n];
-        double[][] chunk = new double[n][Math.min(CHUNK, Math.max(size, 1))];
-        for (int start = 0; start < size; start += CHUNK) {
-            int len = Math.min(CHUNK, size - start);
-            for (int i = 0; i < n; i++) {
-                float[] r = rows.get(i);
-                double s = scale[i];
-                double[] c = chunk[i];
-                for (int j = 0; j < len; j++) {
-                    c[j] = s * r[offset + start + j];
-                }
-            }
-            // Two rows against two rows per sweep: four products per four loads instead of one
-            // per two, and four independent sums for the JIT to run side by side.
-            int i = 0;
-            for (; i + 1 < n; i += 2) {
-                for (int j = 0; j <= i; j += 2) {
-                    accumulate2x2(k, chunk, i, j, len);
-                }
-            }
-            if (i < n) {
-                for (int j = 0; j <= i; j++) {
-                    k[i][j] += dot(chunk[i], chunk[j], len);
-                }
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < i; j++) {
-                k[j][i] = k[i][j];
-            }
-        }
-        return k;
-    }
-
-    /** K[i..i+1][j..j+1] += the four dot products of rows i, i+1 with rows j, j+1 (j ≤ i, both even). */
-    private static void accumulate2x2(double[][] k, double[][] rows, int i, int j, int len) {
-        double[] a0 = rows[i];
-        double[] a1 = rows[i + 1];
-        double[] b0 = rows[j];
-        double[] b1 = rows[j + 1];
-        double s00 = 0;
-        double s01 = 0;
-        double s10 = 0;
-        double s11 = 0;
-        for (int t = 0; t < len; t++) {
-            double x0 = a0[t];
-            double x1 = a1[t];
-            double y0 = b0[t];
-            double y1 = b1[t];
-            s00 += x0 * y0;
-            s01 += x0 * y1;
-            s10 += x1 * y0;
-            s11 += x1 * y1;
-        }
-        k[i][j] += s00;
-        k[i + 1][j] += s10;
-        k[i + 1][j + 1] += s11;
-        if (j != i) {
-            k[i][j + 1] += s01;
-        }
-    }
-
-    /** Four independent partial sums: the JIT cannot reorder one float64 sum, but can run four. */
-    private static double dot(double[] a, double[] b, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[i] * b[i];
-            s1 += a[i + 1] * b[i + 1];
-            s2 += a[i + 2] * b[i + 2];
-            s3 += a[i + 3] * b[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[i] * b[i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** ⟨r[offset..offset+n), v⟩ in float64. */
-    private static double dot(float[] r, int offset, double[] v) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int n = v.length;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += r[offset + i] * v[i];
-            s1 += r[offset + i + 1] * v[i + 1];
-            s2 += r[offset + i + 2] * v[i + 2];
-            s3 += r[offset + i + 3] * v[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += r[offset + i] * v[i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    private static double selfDot(float[] r, int offset, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            double x = r[offset + i];
-            s += x * x;
-        }
-        return s;
+        return new Block(offset, size, parts, count, basis, basisScales, factor);
     }
 
     private static int width(float[][] rows) {

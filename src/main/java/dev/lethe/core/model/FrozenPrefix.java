@@ -3,10 +3,6 @@ package dev.lethe.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
 import dev.lethe.core.data.Sample;
 import dev.lethe.core.data.SampleSet;
 
@@ -68,7 +64,7 @@ public final class FrozenPrefix implements AutoCloseable {
         }
         int tensor = 0;
         for (int l = 0; l < layers.size(); l++) {
-            if (hasWeights(layers.get(l))) {
+            if (LayerOps.hasWeights(layers.get(l))) {
                 if (subset.isSelected(tensor) || subset.isSelected(tensor + 1)) {
                     return l == 0 ? Optional.empty() : Optional.of(new FrozenPrefix(network, l, tensor));
                 }
@@ -129,22 +125,11 @@ public final class FrozenPrefix implements AutoCloseable {
         NDArray h = x;
         int t = 0;
         for (Layer layer : prefix) {
-            if (layer instanceof Layer.Conv) {
-                h = Conv2d.conv2d(h, detached(scope, t), detached(scope, t + 1), new Shape(1, 1), new Shape(0, 0),
-                        new Shape(1, 1), 1).singletonOrThrow();
+            if (LayerOps.hasWeights(layer)) {
+                h = LayerOps.weighted(layer, h, detached(scope, t), detached(scope, t + 1));
                 t += 2;
-            } else if (layer instanceof Layer.Dense) {
-                h = Linear.linear(h, detached(scope, t), detached(scope, t + 1)).singletonOrThrow();
-                t += 2;
-            } else if (layer instanceof Layer.Relu) {
-                h = Activation.relu(h);
-            } else if (layer instanceof Layer.MaxPool p) {
-                h = Pool.maxPool2d(h, new Shape(p.size(), p.size()), new Shape(p.size(), p.size()),
-                        new Shape(0, 0), false);
-            } else if (layer instanceof Layer.Flatten) {
-                h = h.reshape(h.getShape().get(0), -1);
             } else {
-                throw new IllegalStateException("no frozen forward for " + layer);
+                h = LayerOps.unweighted(layer, h);
             }
         }
         if (t != prefixTensors) {
@@ -158,10 +143,6 @@ public final class FrozenPrefix implements AutoCloseable {
         NDArray w = network.weight(t).stopGradient();
         w.attach(scope);
         return w;
-    }
-
-    private static boolean hasWeights(Layer layer) {
-        return layer instanceof Layer.Conv || layer instanceof Layer.Dense;
     }
 
     private int[] featureShape(Network network, List<Layer> prefix) {

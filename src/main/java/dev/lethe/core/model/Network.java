@@ -14,6 +14,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.lethe.core.data.Sample;
 import dev.lethe.core.data.SampleSet;
+import dev.lethe.core.gradients.PerSampleGradients;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -387,23 +388,25 @@ public final class Network implements AutoCloseable {
      * each time. Returns the matrix written.
      */
     public float[][] perSampleGradients(SampleSet batch, ParameterSubset subset, float[][] reuse) {
+        return perSampleGradientParts(batch, subset).rows(reuse);
+    }
+
+    /**
+     * The per-sample gradients over the selected tensors (compact order) without forming the
+     * B×P_selected matrix where it can be avoided: dense layers' weight gradients stay as the
+     * factors of their outer products. What OrthoGrad's projection and retain mean read.
+     */
+    public PerSampleGradients perSampleGradientParts(SampleSet batch, ParameterSubset subset) {
         checkSubset(subset);
         if (layers == null) {
-            return perSampleGradientsByLoop(batch, subset);
+            int[] sizes = subset.compactLayout().stream().mapToInt(ParameterSlice::size).toArray();
+            return PerSampleGradients.ofRows(perSampleGradientsByLoop(batch, subset), sizes);
         }
-        float[][] rows = reuse != null && reuse.length == batch.size()
-                && (reuse.length == 0 || reuse[0].length == subset.size())
-                ? reuse : new float[batch.size()][subset.size()];
         boolean[] selected = new boolean[weights.size()];
-        int[] offsets = new int[weights.size()];
         int[] sizes = new int[weights.size()];
-        int c = 0;
         for (int t = 0; t < selected.length; t++) {
             selected[t] = subset.isSelected(t);
             sizes[t] = layout.get(t).size();
-            if (selected[t]) {
-                offsets[t] = subset.compactLayout().get(c++).offset();
-            }
         }
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
@@ -412,9 +415,8 @@ public final class Network implements AutoCloseable {
             double[] ones = new double[batch.size()];
             java.util.Arrays.fill(ones, 1.0);
             collector.backward(crossEntropy(scope, logits, batch.samples(), ones));
-            pass.fillRows(rows, selected, offsets, sizes);
+            return pass.gradients(selected, sizes, batch.size());
         }
-        return rows;
     }
 
     /** {@link #perSampleGradientsByLoop(SampleSet)} restricted to the selected tensors (the reference). */

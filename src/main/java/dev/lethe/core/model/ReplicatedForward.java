@@ -3,10 +3,10 @@ package dev.lethe.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
+import dev.lethe.core.gradients.PerSampleGradients;
+import dev.lethe.core.gradients.TensorGradients;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +17,8 @@ import java.util.List;
  * <ul>
  *   <li><b>Dense layers</b>: the weight stays shared; only the bias is replicated per sample, so
  *       the gradient of sample b's bias copy is δ_b, the gradient at the layer's output. Sample b's
- *       weight gradient is the outer product δ_b ⊗ a_b with the layer's input a_b, formed on the
- *       JVM straight into the result rows ({@link #fillRows}): the engine never holds a B×P
- *       tensor for these layers.</li>
+ *       weight gradient is the outer product δ_b ⊗ a_b with the layer's input a_b, kept as its
+ *       two factors ({@link #gradients}): the engine never holds a B×P tensor for these layers.</li>
  *   <li><b>Convolutions</b>: replicated weights: every sample gets its own copy W_b, and the
  *       layer runs as one grouped convolution with B groups; sample b's loss depends only on its
  *       own copy, so the gradient of W_b is ∇ℓ_b.</li>
@@ -35,7 +34,7 @@ final class ReplicatedForward {
     private final List<Layer> layers;
     private final List<NDArray> weights;
 
-    /** What a dense layer leaves for {@link #fillRows}: its input and its replicated bias. */
+    /** What a dense layer leaves for {@link #gradients}: its input and its replicated bias. */
     private record DenseCapture(int weightTensor, NDArray input, NDArray biasCopies, int in, int out) {
     }
 
@@ -49,7 +48,7 @@ final class ReplicatedForward {
 
     /**
      * Logits (B, classes). Call the backward pass on a loss that sums the samples' losses, then
-     * {@link #fillRows}.
+     * {@link #gradients}.
      *
      * @param selected which tensors (by index in the layout) need per-sample gradients
      */
@@ -60,16 +59,13 @@ final class ReplicatedForward {
         NDArray h = x;
         int next = 0;
         for (Layer layer : layers) {
-            boolean weighted = layer instanceof Layer.Conv || layer instanceof Layer.Dense;
-            if (weighted && !(selected[next] || selected[next + 1])) {
+            if (!LayerOps.hasWeights(layer)) {
+                h = LayerOps.unweighted(layer, h);
+                continue;
+            }
+            if (!(selected[next] || selected[next + 1])) {
                 NDArray w = shared(scope, weights.get(next++));
-                NDArray bias = shared(scope, weights.get(next++));
-                if (layer instanceof Layer.Conv) {
-                    h = Conv2d.conv2d(h, w, bias, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
-                            .singletonOrThrow();
-                } else {
-                    h = Linear.linear(h, w, bias).singletonOrThrow();
-                }
+                h = LayerOps.weighted(layer, h, w, shared(scope, weights.get(next++)));
                 continue;
             }
             if (layer instanceof Layer.Conv) {
@@ -91,64 +87,52 @@ final class ReplicatedForward {
                 dense.add(new DenseCapture(weightTensor, h, biasCopies, Math.toIntExact(ws.get(1)),
                         Math.toIntExact(ws.get(0))));
                 h = Linear.linear(h, w, null).singletonOrThrow().add(biasCopies);
-            } else if (layer instanceof Layer.Relu) {
-                h = Activation.relu(h);
-            } else if (layer instanceof Layer.MaxPool p) {
-                h = Pool.maxPool2d(h, new Shape(p.size(), p.size()), new Shape(p.size(), p.size()),
-                        new Shape(0, 0), false);
-            } else if (layer instanceof Layer.Flatten) {
-                h = h.reshape(b, -1);
-            } else {
-                throw new IllegalStateException("no replicated forward for " + layer);
             }
         }
         return h;
     }
 
     /**
-     * After the backward pass: writes each selected tensor's per-sample gradients into
-     * {@code rows[b]} at {@code offsets[t]} (offsets of unselected tensors are ignored).
+     * After the backward pass: the selected tensors' per-sample gradients in layout order. A dense
+     * layer's weight gradients stay as their factors δ_b ⊗ a_b (the engine never holds, and the JVM
+     * never writes, a B×in·out matrix for them); every other tensor's come as rows copied from its
+     * replicated leaf.
      */
-    void fillRows(float[][] rows, boolean[] selected, int[] offsets, int[] sizes) {
-        int b = rows.length;
+    PerSampleGradients gradients(boolean[] selected, int[] sizes, int b) {
+        List<TensorGradients> parts = new ArrayList<>();
         for (int t = 0; t < leaves.length; t++) {
-            if (!selected[t] || leaves[t] == null) {
+            if (!selected[t]) {
                 continue;
             }
+            DenseCapture d = denseWithWeight(t);
+            if (d != null) {
+                float[] delta;
+                try (NDArray gradient = d.biasCopies().getGradient()) {
+                    delta = gradient.toFloatArray();
+                }
+                parts.add(new TensorGradients.OuterProducts(delta, d.input().toFloatArray(), b, d.out(), d.in()));
+                continue;
+            }
+            float[] g;
             try (NDArray gradient = leaves[t].getGradient()) {
-                float[] g = gradient.toFloatArray();
-                for (int s = 0; s < b; s++) {
-                    System.arraycopy(g, s * sizes[t], rows[s], offsets[t], sizes[t]);
-                }
+                g = gradient.toFloatArray();
             }
-        }
-        for (DenseCapture d : dense) {
-            if (!selected[d.weightTensor()]) {
-                continue;
-            }
-            float[] a = d.input().toFloatArray();
-            float[] delta;
-            try (NDArray gradient = d.biasCopies().getGradient()) {
-                delta = gradient.toFloatArray();
-            }
-            int offset = offsets[d.weightTensor()];
-            int in = d.in();
-            int out = d.out();
-            // One thread: splitting the batch over two cores measured slower on the shared 2-core
-            // machine (the write is memory-bound and PyTorch's thread competes for the cores).
+            float[][] rows = new float[b][];
             for (int s = 0; s < b; s++) {
-                float[] row = rows[s];
-                int as = s * in;
-                int ds = s * out;
-                for (int o = 0; o < out; o++) {
-                    float dv = delta[ds + o];
-                    int base = offset + o * in;
-                    for (int i = 0; i < in; i++) {
-                        row[base + i] = dv * a[as + i];
-                    }
-                }
+                rows[s] = java.util.Arrays.copyOfRange(g, s * sizes[t], (s + 1) * sizes[t]);
+            }
+            parts.add(new TensorGradients.Rows(rows, 0, sizes[t]));
+        }
+        return new PerSampleGradients(parts);
+    }
+
+    private DenseCapture denseWithWeight(int tensor) {
+        for (DenseCapture d : dense) {
+            if (d.weightTensor() == tensor) {
+                return d;
             }
         }
+        return null;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.lethe.core.unlearn;
 
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.gradients.OrthogonalProjection;
+import dev.lethe.core.gradients.PerSampleGradients;
 import dev.lethe.core.gradients.Vectors;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.model.ParameterSubset;
@@ -23,8 +24,6 @@ import dev.lethe.core.model.ParameterSubset;
 public final class OrthoGrad extends StepwiseUnlearner {
 
     private final ProjectionMode mode;
-    /** The B×P per-sample matrix, reused from step to step instead of allocated each time. */
-    private float[][] perSample;
 
     public OrthoGrad(UnlearningSettings settings, ProjectionMode mode) {
         this(settings, mode, null);
@@ -57,20 +56,20 @@ public final class OrthoGrad extends StepwiseUnlearner {
                                  java.util.function.UnaryOperator<float[]> normaliseRetain,
                                  java.util.function.UnaryOperator<float[]> normaliseForget) {
         ParameterSubset subset = network.parameterSubset(parameterPattern());
-        perSample = network.perSampleGradients(retainBatch, subset, perSample);
+        PerSampleGradients perSample = network.perSampleGradientParts(retainBatch, subset);
         OrthogonalProjection projection = mode == ProjectionMode.GLOBAL
                 ? OrthogonalProjection.global(perSample, OrthogonalProjection.DEFAULT_RANK_TOLERANCE)
-                : OrthogonalProjection.perTensor(perSample, subset.compactLayout(), OrthogonalProjection.DEFAULT_RANK_TOLERANCE);
+                : OrthogonalProjection.perTensor(perSample, OrthogonalProjection.DEFAULT_RANK_TOLERANCE);
         if (subset.isAll()) {
             float[] forget = projection.project(normaliseForget.apply(projection.project(forgetGradient)));
-            float[] retain = normaliseRetain.apply(Vectors.mean(perSample));
+            float[] retain = normaliseRetain.apply(perSample.mean());
             return new Directions(retain, forget, projection.rank());
         }
         // Zero outside the subset, and Adam keeps zero coordinates at zero.
         float[] projected = subset.scatter(projection.project(subset.gather(forgetGradient)));
         float[] forget = subset.scatter(projection.project(subset.gather(normaliseForget.apply(projected))));
         // The anchor (if any) contributes over all parameters: keep the subset's part only.
-        float[] retain = subset.scatter(subset.gather(normaliseRetain.apply(subset.scatter(Vectors.mean(perSample)))));
+        float[] retain = subset.scatter(subset.gather(normaliseRetain.apply(subset.scatter(perSample.mean()))));
         return new Directions(retain, forget, projection.rank());
     }
 

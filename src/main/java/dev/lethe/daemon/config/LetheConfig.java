@@ -234,7 +234,7 @@ public interface LetheConfig {
         /**
          * Regex over the model's parameter names: only matching tensors are unlearned, and the layers
          * in front of the first match run once per sample instead of every step. Linear = the dense
-         * layers (for cnn the convolutions stay as trained, ≈ 4× cheaper steps); .* = every tensor.
+         * layers (for cnn the convolutions stay as trained, ≈ 8× cheaper steps); .* = every tensor.
          */
         @WithDefault("Linear")
         String parameters();
