@@ -7,6 +7,7 @@ import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.data.SyntheticData;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.Predictions;
 import dev.lethe.core.model.ParameterSubset;
 import dev.lethe.core.model.SupervisedTraining;
 import dev.lethe.core.unlearn.GradientAscent;
@@ -203,8 +204,8 @@ public final class BenchmarkRunner {
      * like unseen data's, and no loss of utility — which is where retraining would land.
      */
     private double selectionScore(Network network, SampleSet forget, SampleSet selection) {
-        Network.Predictions f = network.predict(forget);
-        Network.Predictions s = network.predict(selection);
+        Predictions f = network.predict(forget);
+        Predictions s = network.predict(selection);
         double auc = MembershipInference.attack(f.losses(), s.losses(), config.miaFolds(), config.seed()).auc();
         return Math.abs(auc - 0.5) + Math.abs(f.accuracy() - s.accuracy()) + Math.max(0, selectionBaseline - s.accuracy());
     }
@@ -281,8 +282,8 @@ public final class BenchmarkRunner {
         }
 
         ModelMetrics measure(Network network) {
-            Network.Predictions f = network.predict(forget);
-            Network.Predictions h = network.predict(holdout);
+            Predictions f = network.predict(forget);
+            Predictions h = network.predict(holdout);
             double ra = network.predict(remaining).accuracy();
             MembershipInference.Result mia = MembershipInference.attack(f.losses(), h.losses(), folds, seed);
             return new ModelMetrics(f.accuracy(), ra, h.accuracy(), mia.auc(), mia.aucLow(), mia.aucHigh());
@@ -298,8 +299,8 @@ public final class BenchmarkRunner {
         }
 
         StepMetrics step(int step, Network network) {
-            Network.Predictions f = network.predict(forget);
-            Network.Predictions h = network.predict(holdout);
+            Predictions f = network.predict(forget);
+            Predictions h = network.predict(holdout);
             MembershipInference.Result mia = MembershipInference.attack(f.losses(), h.losses(), folds, seed);
             return new StepMetrics(step, f.accuracy(), h.accuracy(), mia.auc());
         }

@@ -50,29 +50,6 @@ public final class Network implements AutoCloseable {
     public record ParameterSlice(String name, int offset, int size) {
     }
 
-    /** Per-sample losses and correctness of a model on a set of samples. */
-    public record Predictions(double[] losses, boolean[] correct) {
-
-        public double accuracy() {
-            if (correct.length == 0) {
-                return Double.NaN;
-            }
-            int n = 0;
-            for (boolean c : correct) {
-                n += c ? 1 : 0;
-            }
-            return (double) n / correct.length;
-        }
-
-        public double meanLoss() {
-            double s = 0;
-            for (double l : losses) {
-                s += l;
-            }
-            return losses.length == 0 ? Double.NaN : s / losses.length;
-        }
-    }
-
     private Network(Architecture architecture, List<Layer> layers, int[] inputShape, int numClasses, Device device,
                     Long seed, List<String> names) {
         this.architecture = architecture;
@@ -220,7 +197,9 @@ public final class Network implements AutoCloseable {
             int end = Math.min(n, start + EVAL_CHUNK);
             try (NDManager scope = manager.newSubManager()) {
                 NDArray logits = forward(scope, samples.samples().subList(start, end), false);
-                fillPredictions(logits.toFloatArray(), samples, start, end, losses, correct, start);
+                Predictions chunk = Predictions.fromLogits(logits.toFloatArray(), numClasses, samples, start, end);
+                System.arraycopy(chunk.losses(), 0, losses, start, end - start);
+                System.arraycopy(chunk.correct(), 0, correct, start, end - start);
                 if (probabilities != null) {
                     float[] p = logits.softmax(1).toFloatArray();
                     for (int i = start; i < end; i++) {
@@ -246,7 +225,7 @@ public final class Network implements AutoCloseable {
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
             NDArray logits = forward(scope, samples.samples(), true);
-            Predictions predictions = predictions(logits.toFloatArray(), samples, 0, samples.size());
+            Predictions predictions = Predictions.fromLogits(logits.toFloatArray(), numClasses, samples, 0, samples.size());
             double[] weights = weighting.apply(predictions);
             if (weights == null) {
                 return new PassResult(predictions, null);
@@ -254,36 +233,6 @@ public final class Network implements AutoCloseable {
             zeroGradients();
             collector.backward(crossEntropy(scope, logits, samples.samples(), weights));
             return new PassResult(predictions, gradients());
-        }
-    }
-
-    private Predictions predictions(float[] z, SampleSet samples, int start, int end) {
-        double[] losses = new double[end - start];
-        boolean[] correct = new boolean[end - start];
-        fillPredictions(z, samples, start, end, losses, correct, 0);
-        return new Predictions(losses, correct);
-    }
-
-    /** Cross-entropy and argmax from logits, computed in float64 on the JVM. */
-    private void fillPredictions(float[] z, SampleSet samples, int start, int end, double[] losses,
-                                 boolean[] correct, int outOffset) {
-        for (int i = start; i < end; i++) {
-            int row = (i - start) * numClasses;
-            int label = samples.get(i).label();
-            double max = Double.NEGATIVE_INFINITY;
-            int argMax = 0;
-            for (int c = 0; c < numClasses; c++) {
-                if (z[row + c] > max) {
-                    max = z[row + c];
-                    argMax = c;
-                }
-            }
-            double sumExp = 0;
-            for (int c = 0; c < numClasses; c++) {
-                sumExp += Math.exp(z[row + c] - max);
-            }
-            losses[outOffset + i - start] = Math.log(sumExp) + max - z[row + label];
-            correct[outOffset + i - start] = argMax == label;
         }
     }
 
@@ -350,7 +299,7 @@ public final class Network implements AutoCloseable {
              GradientCollector collector = Engine.getEngine(Devices.ENGINE).newGradientCollector()) {
             zeroGradients();
             NDArray logits = forward(scope, batch.samples(), true);
-            Predictions predictions = predictions(logits.toFloatArray(), batch, 0, batch.size());
+            Predictions predictions = Predictions.fromLogits(logits.toFloatArray(), numClasses, batch, 0, batch.size());
             NDArray logProbs = logits.logSoftmax(1);
             collector.backward(logProbs.mul(scope.create(flat, new Shape(batch.size(), numClasses))).sum());
             return new PassResult(predictions, gradients());

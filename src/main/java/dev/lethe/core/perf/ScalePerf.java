@@ -5,6 +5,7 @@ import dev.lethe.core.data.LabelledImages;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.Predictions;
 import dev.lethe.core.model.SupervisedTraining;
 import dev.lethe.core.model.TrainingRecipe;
 import dev.lethe.core.unlearn.OrthoGrad;
@@ -104,8 +105,8 @@ final class ScalePerf {
     record Outcome(double forgetAccuracy, double testAccuracy, double miaAuc) {
 
         static Outcome of(Network net, BenchmarkSplit split, long seed) {
-            Network.Predictions forget = net.predict(split.forget());
-            Network.Predictions holdout = net.predict(split.holdout());
+            Predictions forget = net.predict(split.forget());
+            Predictions holdout = net.predict(split.holdout());
             double auc = MembershipInference.attack(forget.losses(), holdout.losses(), 5, seed).auc();
             return new Outcome(forget.accuracy(), holdout.accuracy(), auc);
         }

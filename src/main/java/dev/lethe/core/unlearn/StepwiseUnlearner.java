@@ -6,6 +6,7 @@ import dev.lethe.core.gradients.Vectors;
 import dev.lethe.core.model.Adam;
 import dev.lethe.core.model.FrozenPrefix;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.Predictions;
 import dev.lethe.core.model.ParameterSubset;
 
 import java.util.ArrayList;
@@ -164,17 +165,17 @@ public abstract class StepwiseUnlearner implements Unlearner {
         Adam forgetAdam = new Adam(network.parameterCount());
         // One pass over the reference gives the stop rule its losses and the anchor its targets.
         float[][] originalOutputs = settings.anchor() > 0 && usesRetainTerm() ? new float[task.reference().size()][] : null;
-        Network.Predictions reference = network.predict(task.reference(), originalOutputs);
+        Predictions reference = network.predict(task.reference(), originalOutputs);
         Anchor anchor = originalOutputs == null ? null
                 : new Anchor(network, task.reference(), reference, originalOutputs, task.seed(), anchorBatch);
         // Loss-matching targets stay anchored to what unseen data looked like before unlearning:
         // targets that followed the current model would chase its own rising holdout loss.
-        Network.Predictions targetReference = reference;
+        Predictions targetReference = reference;
         int steps = 0;
         String reason;
         UnlearningCheck[] check = new UnlearningCheck[1];
         while (true) {
-            Network.Predictions referenceNow = anchor == null ? reference : anchor.referencePredictions();
+            Predictions referenceNow = anchor == null ? reference : anchor.referencePredictions();
             boolean budgetLeft = steps < settings.maxSteps();
             Network.PassResult pass = network.predictThenGradient(task.forget(), forgetPredictions -> {
                 check[0] = UnlearningCheck.of(forgetPredictions, referenceNow);
@@ -234,12 +235,12 @@ public abstract class StepwiseUnlearner implements Unlearner {
          * @param initial the current predictions on {@code reference}
          * @param targets the original model's class probabilities on {@code reference}, one row each
          */
-        Anchor(Network network, SampleSet reference, Network.Predictions initial, float[][] targets, long seed) {
+        Anchor(Network network, SampleSet reference, Predictions initial, float[][] targets, long seed) {
             this(network, reference, initial, targets, seed, BATCH);
         }
 
         /** @param batch reference images per gradient (at most all of them) */
-        Anchor(Network network, SampleSet reference, Network.Predictions initial, float[][] targets, long seed, int batch) {
+        Anchor(Network network, SampleSet reference, Predictions initial, float[][] targets, long seed, int batch) {
             if (reference.isEmpty()) {
                 throw new IllegalArgumentException("the anchor needs reference samples");
             }
@@ -283,8 +284,8 @@ public abstract class StepwiseUnlearner implements Unlearner {
         }
 
         /** The reference set's losses as of each image's latest anchor pass. */
-        Network.Predictions referencePredictions() {
-            return new Network.Predictions(losses.clone(), correct.clone());
+        Predictions referencePredictions() {
+            return new Predictions(losses.clone(), correct.clone());
         }
     }
 

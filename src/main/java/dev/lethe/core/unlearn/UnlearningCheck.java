@@ -2,6 +2,7 @@ package dev.lethe.core.unlearn;
 
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.Predictions;
 import dev.lethe.core.verify.MembershipInference;
 
 /**
@@ -15,7 +16,7 @@ public record UnlearningCheck(double forgetAccuracy, double referenceAccuracy,
         return of(network.predict(forget), network.predict(reference));
     }
 
-    public static UnlearningCheck of(Network.Predictions forget, Network.Predictions reference) {
+    public static UnlearningCheck of(Predictions forget, Predictions reference) {
         return new UnlearningCheck(forget.accuracy(), reference.accuracy(), forget.losses(), reference.losses(),
                 MembershipInference.lossAuc(forget.losses(), reference.losses()));
     }

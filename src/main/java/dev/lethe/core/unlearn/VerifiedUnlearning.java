@@ -3,6 +3,7 @@ package dev.lethe.core.unlearn;
 import dev.lethe.core.data.Sample;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.Predictions;
 import dev.lethe.core.verify.MembershipInference;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -94,15 +95,15 @@ public final class VerifiedUnlearning {
         SampleSet reference = halves[0];
         SampleSet verification = halves[1];
 
-        Network.Predictions verificationBefore = current.predict(verification);
+        Predictions verificationBefore = current.predict(verification);
         double before = attackAuc(current.predict(forget).losses(), verificationBefore.losses(), seed);
         double haBefore = verificationBefore.accuracy();
         Network copy = current.copy();
         try {
             UnlearningResult result = unlearner.unlearn(copy, new UnlearningTask(forget, retain, reference, seed),
                     Unlearner.StepObserver.NONE);
-            Network.Predictions f = copy.predict(forget);
-            Network.Predictions h = copy.predict(verification);
+            Predictions f = copy.predict(forget);
+            Predictions h = copy.predict(verification);
             double after = attackAuc(f.losses(), h.losses(), seed);
             double fa = f.accuracy();
             double ha = h.accuracy();

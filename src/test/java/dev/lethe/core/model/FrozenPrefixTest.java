@@ -21,8 +21,8 @@ class FrozenPrefixTest {
         try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 3);
              FrozenPrefix prefix = FrozenPrefix.of(net, net.parameterSubset(DENSE)).orElseThrow()) {
             assertThat(prefix.featureShape()).containsExactly(512);
-            Network.Predictions full = net.predict(samples);
-            Network.Predictions head = prefix.head().predict(prefix.features(samples));
+            Predictions full = net.predict(samples);
+            Predictions head = prefix.head().predict(prefix.features(samples));
 
             for (int i = 0; i < samples.size(); i++) {
                 assertThat(head.losses()[i]).as("loss %d", i).isCloseTo(full.losses()[i], within(1e-5));

@@ -5,6 +5,7 @@ import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.gradients.Vectors;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.Predictions;
 import dev.lethe.core.testing.TinyData;
 import org.junit.jupiter.api.Test;
 
@@ -59,14 +60,14 @@ class FunctionAnchorTest {
     void theAnchorsPassRefreshesTheReferenceLossesItVisits() {
         try (Network net = Network.create(Architecture.CNN, SHAPE, 10, Device.cpu(), 7)) {
             float[][] outputs = new float[reference.size()][];
-            Network.Predictions before = net.predict(reference, outputs);
+            Predictions before = net.predict(reference, outputs);
             assertThat(outputs).isDeepEqualTo(net.probabilities(reference));
             StepwiseUnlearner.Anchor anchor = new StepwiseUnlearner.Anchor(net, reference, before, outputs, 3);
             net.step(net.meanGradient(TinyData.samples(20, 44)), -0.5); // the model moves on
             anchor.nextGradient(); // visits the first 40 of the shuffled 40: all of them
-            Network.Predictions now = net.predict(reference);
+            Predictions now = net.predict(reference);
 
-            Network.Predictions seen = anchor.referencePredictions();
+            Predictions seen = anchor.referencePredictions();
             for (int i = 0; i < reference.size(); i++) {
                 assertThat(seen.losses()[i]).isCloseTo(now.losses()[i], within(1e-4 * (1 + now.losses()[i])));
                 assertThat(seen.correct()[i]).isEqualTo(now.correct()[i]);
