@@ -6,8 +6,8 @@ import dev.lethe.core.gradients.Vectors;
 import dev.lethe.core.model.Adam;
 import dev.lethe.core.model.FrozenPrefix;
 import dev.lethe.core.model.Network;
-import dev.lethe.core.model.Predictions;
 import dev.lethe.core.model.ParameterSubset;
+import dev.lethe.core.model.Predictions;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +31,8 @@ public abstract class StepwiseUnlearner implements Unlearner {
      * moves slowly, and evaluating it every step cost as much as the per-sample gradients. With an
      * anchor no separate pass is needed: the anchor's forward pass over its 64 reference images per
      * step refreshes their losses (each image every ⌈500/64⌉ = 8 steps), which saved the 12 ms per
-     * step that re-evaluating 500 images every fourth step cost.
+     * step that re-evaluating 500 images every fourth step cost. On a frozen prefix's head the
+     * anchor takes every reference image each step, so every loss is fresh.
      */
     static final int REFERENCE_EVERY = 4;
 
