@@ -140,8 +140,7 @@ public abstract class StepwiseUnlearner implements Unlearner {
                     prefix.features(task.retain()), prefix.features(task.reference()), task.seed());
             double preparation = (System.nanoTime() - start) / 1e9;
             // On the head a pass over every reference image costs a few milliseconds, so the anchor
-            // takes them all each step: no sampling noise, and the stop rule and the loss-matching
-            // targets read fresh losses.
+            // takes them all each step: no sampling noise, and the stop rule reads fresh losses.
             UnlearningResult r = run(prefix.head(), onFeatures, (step, head) -> {
                 prefix.writeBack();
                 observer.afterStep(step, network);
@@ -170,13 +169,8 @@ public abstract class StepwiseUnlearner implements Unlearner {
         Predictions reference = network.predict(task.reference(), originalOutputs);
         Anchor anchor = originalOutputs == null ? null
                 : new Anchor(network, task.reference(), reference, originalOutputs, task.seed(), anchorBatch);
-        // Where the loss-matching targets come from. Without an anchor holding the model's outputs
-        // on unseen data, they stay at what it looked like before unlearning: targets that followed
-        // the current model would chase its own rising holdout loss. With an anchor that refreshes
-        // every reference image each step, they follow those anchored, fresh losses — the ones the
-        // stop rule compares with; fixed targets left the two aiming at slightly different losses
-        // (a run could match its targets and still never satisfy the rule).
-        boolean targetsFollowReference = followsReference(anchor != null, anchorBatch, task.reference().size());
+        // Loss-matching targets stay anchored to what unseen data looked like before unlearning:
+        // targets that followed the current model would chase its own rising holdout loss.
         Predictions targetReference = reference;
         int steps = 0;
         String reason;
@@ -189,8 +183,8 @@ public abstract class StepwiseUnlearner implements Unlearner {
                 if (!budgetLeft || settings.stopRule().satisfied(check[0]) || !usesForgetGradient()) {
                     return null;
                 }
-                return ForgetGradient.weights(targetsFollowReference ? check[0]
-                        : UnlearningCheck.of(forgetPredictions, targetReference), settings.objective());
+                return ForgetGradient.weights(UnlearningCheck.of(forgetPredictions, targetReference),
+                        settings.objective());
             });
             if (!budgetLeft) {
                 reason = "budget";
@@ -215,11 +209,6 @@ public abstract class StepwiseUnlearner implements Unlearner {
         }
         double seconds = (System.nanoTime() - start - observed) / 1e9;
         return new UnlearningResult(name(), steps, reason, seconds, check[0]);
-    }
-
-    /** Whether the loss-matching targets follow the current reference losses (see {@link #unlearn}). */
-    static boolean followsReference(boolean anchored, int anchorBatch, int referenceSize) {
-        return anchored && anchorBatch >= referenceSize;
     }
 
     /**

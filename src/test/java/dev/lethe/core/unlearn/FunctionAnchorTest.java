@@ -98,15 +98,6 @@ class FunctionAnchorTest {
     }
 
     @Test
-    void lossMatchingTargetsFollowTheReferenceOnlyWhereAnAnchorRefreshesAllOfItEachStep() {
-        // On a frozen prefix's head the anchor takes every reference image: targets follow.
-        assertThat(StepwiseUnlearner.followsReference(true, 500, 500)).isTrue();
-        // A 64-image anchor leaves most reference losses stale; no anchor lets them drift: fixed targets.
-        assertThat(StepwiseUnlearner.followsReference(true, StepwiseUnlearner.Anchor.BATCH, 500)).isFalse();
-        assertThat(StepwiseUnlearner.followsReference(false, 500, 500)).isFalse();
-    }
-
-    @Test
     void anAnchorWeightMustBeFiniteAndNotNegative() {
         UnlearningSettings d = UnlearningSettings.defaults();
         assertThat(d.withAnchor(2.5).anchor()).isCloseTo(2.5, within(0.0));
