@@ -54,12 +54,11 @@ public final class FrozenPrefix implements AutoCloseable {
 
     /**
      * The prefix in front of the first layer holding a selected tensor, or empty when there is none
-     * to freeze: the subset starts at the first layer, or the model is not a built-in layer
-     * sequence.
+     * to freeze: the subset covers every tensor or starts at the first layer.
      */
     public static Optional<FrozenPrefix> of(Network network, ParameterSubset subset) {
         List<Layer> layers = network.layerSpec();
-        if (layers == null || subset.isAll()) {
+        if (subset.isAll()) {
             return Optional.empty();
         }
         int tensor = 0;

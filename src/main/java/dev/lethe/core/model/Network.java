@@ -107,7 +107,7 @@ public final class Network implements AutoCloseable {
         return architecture;
     }
 
-    /** The layer spec (null when the model is not one of the built-in layer sequences). */
+    /** The layer sequence the model is built from. */
     List<Layer> layerSpec() {
         return layers;
     }
@@ -307,9 +307,8 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * The B×P matrix of per-sample gradients ∇θ ℓ_i. Built-in architectures get them from one
-     * batched pass ({@link ReplicatedForward}); anything else falls back to
-     * {@link #perSampleGradientsByLoop}.
+     * The B×P matrix of per-sample gradients ∇θ ℓ_i, from one batched pass
+     * ({@link ReplicatedForward}); {@link #perSampleGradientsByLoop} is the reference.
      */
     public float[][] perSampleGradients(SampleSet batch) {
         return perSampleGradients(batch, ParameterSubset.all(layout), null);
@@ -347,10 +346,6 @@ public final class Network implements AutoCloseable {
      */
     public PerSampleGradients perSampleGradientParts(SampleSet batch, ParameterSubset subset) {
         checkSubset(subset);
-        if (layers == null) {
-            int[] sizes = subset.compactLayout().stream().mapToInt(ParameterSlice::size).toArray();
-            return PerSampleGradients.ofRows(perSampleGradientsByLoop(batch, subset), sizes);
-        }
         boolean[] selected = new boolean[weights.size()];
         int[] sizes = new int[weights.size()];
         for (int t = 0; t < selected.length; t++) {

@@ -25,7 +25,7 @@ import java.util.List;
  * </ul>
  *
  * <p>Covers {@link Layer.Conv}, {@link Layer.Dense}, {@link Layer.Relu}, {@link Layer.MaxPool} and
- * {@link Layer.Flatten}; other models fall back to one backward pass per sample. Layers without a
+ * {@link Layer.Flatten}, the layers every {@link Network} is built from. Layers without a
  * selected tensor run with the shared weights, detached, so the backward pass computes nothing for
  * them and stops at the first selected layer.
  */
