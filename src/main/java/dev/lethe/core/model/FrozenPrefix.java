@@ -30,11 +30,15 @@ public final class FrozenPrefix implements AutoCloseable {
     private static final int CHUNK = 1000;
 
     private final Network network;
+    /** The built-in layers in front of the split, or null where a TorchScript {@code embed} runs them. */
     private final List<Layer> prefix;
     private final int prefixTensors;
-    private final int headOffset;
     private final int[] featureShape;
     private final Network head;
+    /** The full model's tensor index of each head tensor. */
+    private final int[] headTensors;
+    /** Whether the head shares the full model's tensors, so {@link #writeBack()} has nothing to copy. */
+    private final boolean sharesTensors;
 
     private FrozenPrefix(Network network, int splitLayer, int prefixTensors) {
         this.network = network;
@@ -42,14 +46,39 @@ public final class FrozenPrefix implements AutoCloseable {
         this.prefix = List.copyOf(layers.subList(0, splitLayer));
         this.prefixTensors = prefixTensors;
         List<Network.ParameterSlice> layout = network.layout();
-        this.headOffset = layout.get(prefixTensors).offset();
         this.featureShape = featureShape(network, prefix);
         List<String> names = layout.subList(prefixTensors, layout.size()).stream()
                 .map(Network.ParameterSlice::name).toList();
         this.head = Network.head(List.copyOf(layers.subList(splitLayer, layers.size())), featureShape,
                 network.numClasses(), network.device(), names);
+        this.headTensors = java.util.stream.IntStream.range(prefixTensors, layout.size()).toArray();
+        this.sharesTensors = false;
+        copyIntoHead();
+    }
+
+    /** A TorchScript module's split: {@code embed} is the prefix, {@code head} runs {@code classify}. */
+    FrozenPrefix(Network network, int[] featureShape, Network head, int[] headTensors, boolean sharesTensors) {
+        this.network = network;
+        this.prefix = null;
+        this.prefixTensors = -1;
+        this.featureShape = featureShape.clone();
+        this.head = head;
+        this.headTensors = headTensors.clone();
+        this.sharesTensors = sharesTensors;
+        if (!sharesTensors) {
+            copyIntoHead();
+        }
+    }
+
+    private void copyIntoHead() {
         float[] theta = network.parameters();
-        head.setParameters(Arrays.copyOfRange(theta, headOffset, theta.length));
+        List<Network.ParameterSlice> full = network.layout();
+        List<Network.ParameterSlice> own = head.layout();
+        float[] h = new float[head.parameterCount()];
+        for (int i = 0; i < headTensors.length; i++) {
+            System.arraycopy(theta, full.get(headTensors[i]).offset(), h, own.get(i).offset(), own.get(i).size());
+        }
+        head.setParameters(h);
     }
 
     /**
@@ -57,6 +86,9 @@ public final class FrozenPrefix implements AutoCloseable {
      * to freeze: the subset covers every tensor or starts at the first layer.
      */
     public static Optional<FrozenPrefix> of(Network network, ParameterSubset subset) {
+        if (network.isTorchScript()) {
+            return TorchScriptSplit.of(network, subset);
+        }
         List<Layer> layers = network.layerSpec();
         if (subset.isAll()) {
             return Optional.empty();
@@ -96,7 +128,9 @@ public final class FrozenPrefix implements AutoCloseable {
         for (int start = 0; start < samples.size(); start += CHUNK) {
             List<Sample> chunk = samples.samples().subList(start, Math.min(samples.size(), start + CHUNK));
             try (NDManager scope = network.manager().newSubManager()) {
-                float[] a = run(scope, network.input(scope, chunk)).toFloatArray();
+                NDArray x = network.input(scope, chunk);
+                float[] a = (prefix == null ? network.torchScript().run(TorchScriptSplit.EMBED, x, false)
+                        : run(scope, x)).toFloatArray();
                 for (int i = 0; i < chunk.size(); i++) {
                     Sample s = chunk.get(i);
                     out.add(new Sample(s.sampleId(), s.subjectId(), s.label(),
@@ -109,10 +143,22 @@ public final class FrozenPrefix implements AutoCloseable {
 
     /** θ_full ← (prefix weights, the head's current weights). */
     public void writeBack() {
+        if (sharesTensors) {
+            return;
+        }
         float[] theta = network.parameters();
         float[] h = head.parameters();
-        System.arraycopy(h, 0, theta, headOffset, h.length);
+        List<Network.ParameterSlice> full = network.layout();
+        List<Network.ParameterSlice> own = head.layout();
+        for (int i = 0; i < headTensors.length; i++) {
+            System.arraycopy(h, own.get(i).offset(), theta, full.get(headTensors[i]).offset(), own.get(i).size());
+        }
         network.setParameters(theta);
+    }
+
+    /** Whether the head is a built-in dense stack, whose per-sample gradients have the factored form. */
+    public boolean headIsDense() {
+        return !head.isTorchScript();
     }
 
     @Override

@@ -43,8 +43,14 @@ public final class Network implements AutoCloseable {
     private final List<NDArray> weights = new ArrayList<>();
     private final List<ParameterSlice> layout = new ArrayList<>();
     private final int parameterCount;
-    /** The layer spec: the replicated-weights fast path and {@link FrozenPrefix} need it. */
+    /** The layer spec: the replicated-weights fast path and {@link FrozenPrefix} need it; null for TorchScript. */
     private final List<Layer> layers;
+    /** A team's own TorchScript module, or null for a built-in architecture. */
+    private final TorchScriptModule script;
+    /** The module's method this network runs: {@code forward}, or {@code classify} for a head. */
+    private final String method;
+    /** Whether closing this network closes {@link #script} (a head shares its model's module). */
+    private final boolean ownsScript;
 
     /** One parameter tensor's place in the flat vector. */
     public record ParameterSlice(String name, int offset, int size) {
@@ -76,6 +82,97 @@ public final class Network implements AutoCloseable {
         }
         this.parameterCount = offset;
         this.layers = layers;
+        this.script = null;
+        this.method = null;
+        this.ownsScript = false;
+    }
+
+    /**
+     * A network that runs {@code method} of a TorchScript module over the module's parameters
+     * {@code tensors} (indices in the module's parameter order; its gradients reach only those).
+     */
+    private Network(TorchScriptModule script, String method, List<Integer> tensors, int[] inputShape, int numClasses,
+                    boolean ownsScript) {
+        this.architecture = null;
+        this.inputShape = inputShape.clone();
+        this.numClasses = numClasses;
+        this.manager = script.manager();
+        this.device = manager.getDevice();
+        this.block = null;
+        this.store = null;
+        List<ai.djl.util.Pair<String, NDArray>> all = script.parameters();
+        int offset = 0;
+        for (int t : tensors) {
+            NDArray array = all.get(t).getValue();
+            array.setRequiresGradient(true);
+            int size = Math.toIntExact(array.size());
+            weights.add(array);
+            layout.add(new ParameterSlice(all.get(t).getKey(), offset, size));
+            offset += size;
+        }
+        this.parameterCount = offset;
+        this.layers = null;
+        this.script = script;
+        this.method = method;
+        this.ownsScript = ownsScript;
+    }
+
+    /**
+     * A team's TorchScript module as a network over all its trainable tensors, known by their
+     * PyTorch names. One forward pass on zeros checks that it takes {@code inputShape} and gives
+     * {@code numClasses} logits.
+     *
+     * @throws IllegalArgumentException with the module's own message when it does not fit
+     */
+    public static Network ofTorchScript(TorchScriptModule script, int[] inputShape, int numClasses) {
+        List<Integer> all = new ArrayList<>();
+        for (int t = 0; t < script.parameters().size(); t++) {
+            all.add(t);
+        }
+        Network network = new Network(script, "forward", all, inputShape, numClasses, true);
+        network.checkOutputShape(inputShape);
+        return network;
+    }
+
+    /**
+     * The module's {@code method} (e.g. {@code classify}) as a network over {@code tensors} on
+     * inputs of {@code inputShape}; it shares the module with {@code model} and closes nothing.
+     */
+    static Network torchScriptMethod(Network model, String method, List<Integer> tensors, int[] inputShape) {
+        return new Network(model.script, method, tensors, inputShape, model.numClasses, false);
+    }
+
+    private void checkOutputShape(int[] shape) {
+        Shape out;
+        try (NDManager scope = manager.newSubManager()) {
+            out = script.run(method, scope.zeros(batchShape(2)), false).getShape();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the TorchScript module does not take inputs of shape "
+                    + java.util.Arrays.toString(shape) + " (lethe.model.input-shape): " + firstLine(e.getMessage()), e);
+        }
+        if (out.dimension() != 2 || out.get(0) != 2 || out.get(1) != numClasses) {
+            throw new IllegalArgumentException("the TorchScript module gives outputs of shape " + out + " for a batch of 2 "
+                    + "inputs of shape " + java.util.Arrays.toString(shape) + "; expected (2, " + numClasses
+                    + ") logits (lethe.model.classes)");
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no message";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** The TorchScript module behind this network, or null for a built-in architecture. */
+    public TorchScriptModule torchScript() {
+        return script;
+    }
+
+    /** Whether this is a team's TorchScript module rather than a built-in architecture. */
+    public boolean isTorchScript() {
+        return script != null;
     }
 
     /** A freshly initialised network; the same seed gives the same initial weights. */
@@ -93,18 +190,36 @@ public final class Network implements AutoCloseable {
         return new Network(null, layers, inputShape, numClasses, device, null, names);
     }
 
-    /** An independent network with the same architecture and the same current weights. */
+    /** An independent network with the same architecture (or module) and the same current weights. */
     public Network copy() {
-        Network twin = create(architecture(), inputShape, numClasses, device, 0);
+        Network twin;
+        if (script != null) {
+            if (!ownsScript) {
+                throw new IllegalStateException("a head of a TorchScript module cannot be copied on its own");
+            }
+            try {
+                twin = ofTorchScript(script.reload(), inputShape, numClasses);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot reload the TorchScript module", e);
+            }
+        } else {
+            twin = create(architecture(), inputShape, numClasses, device, 0);
+        }
         twin.setParameters(parameters());
         return twin;
     }
 
     public Architecture architecture() {
         if (architecture == null) {
-            throw new IllegalStateException("a head network has no architecture of its own");
+            throw new IllegalStateException(script != null ? "a TorchScript module is not a built-in architecture"
+                    : "a head network has no architecture of its own");
         }
         return architecture;
+    }
+
+    /** {@code torchscript} for a team's module, else the built-in architecture's id. */
+    public String describe() {
+        return script != null ? "torchscript" : architecture != null ? architecture.id() : "head";
     }
 
     /** The layer sequence the model is built from. */
@@ -141,8 +256,11 @@ public final class Network implements AutoCloseable {
         return List.copyOf(layout);
     }
 
-    /** The DJL block, for saving and loading artifacts. */
+    /** The DJL block of a built-in architecture, for saving and loading artifacts. */
     public Block block() {
+        if (block == null) {
+            throw new IllegalStateException("a TorchScript network has no DJL block; use torchScript()");
+        }
         return block;
     }
 
@@ -346,6 +464,12 @@ public final class Network implements AutoCloseable {
      */
     public PerSampleGradients perSampleGradientParts(SampleSet batch, ParameterSubset subset) {
         checkSubset(subset);
+        if (layers == null) {
+            // A TorchScript module's graph is opaque: one backward pass per sample (the reference).
+            float[][] rows = perSampleGradientsByLoop(batch, subset);
+            int[] sizes = subset.compactLayout().stream().mapToInt(ParameterSlice::size).toArray();
+            return PerSampleGradients.ofRows(rows, sizes);
+        }
         boolean[] selected = new boolean[weights.size()];
         int[] sizes = new int[weights.size()];
         for (int t = 0; t < selected.length; t++) {
@@ -419,6 +543,9 @@ public final class Network implements AutoCloseable {
     }
 
     private NDArray forward(NDManager scope, List<Sample> samples, boolean training) {
+        if (script != null) {
+            return script.run(method, input(scope, samples), training);
+        }
         return block.forward(store, new NDList(input(scope, samples)), training).singletonOrThrow();
     }
 
@@ -475,6 +602,10 @@ public final class Network implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        if (script == null) {
+            manager.close();
+        } else if (ownsScript) {
+            script.close();
+        }
     }
 }
