@@ -11,6 +11,8 @@ import dev.lethe.core.events.SampleRecordReader;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.ParameterSubset;
+import dev.lethe.core.model.TorchScriptSplit;
 import dev.lethe.core.registry.ArtifactStore;
 import dev.lethe.core.requests.ForgetBatcher;
 import dev.lethe.core.requests.RequestDeduplicator;
@@ -138,7 +140,8 @@ public final class LetheDaemon implements AutoCloseable {
         Pseudonymizer pseudonymizer = new Pseudonymizer(auditSecret(dataDir));
         ai.djl.Device device = Devices.choose(config.model().device());
         metrics.device(Devices.describe(device));
-        registry = new ModelRegistry(config.model().name(), dataDir.resolve("registry"), device);
+        registry = new ModelRegistry(config.model().name(), dataDir.resolve("registry"), device,
+                config.model().inputShape().stream().mapToInt(Integer::intValue).toArray(), config.model().classes());
         resources.add(registry);
         index = RocksSubjectIndex.open(dataDir.resolve("index"));
         resources.add(index);
@@ -162,6 +165,7 @@ public final class LetheDaemon implements AutoCloseable {
         });
 
         Network model = registry.current();
+        String unlearningPath = describeUnlearning(model);
         // Reads the persisted pools only (a full scan of the index only for an index without them).
         pools = SamplePools.restore(index, config.ingest().retainSize(), config.ingest().holdoutSize(),
                 config.ingest().seed(), erased::isErased, config.ingest().topUpBelow());
@@ -183,7 +187,7 @@ public final class LetheDaemon implements AutoCloseable {
         VerifiedUnlearning unlearning = new VerifiedUnlearning(unlearner(), gate);
         pipelineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "lethe-unlearning"));
         ErasurePipeline pipeline = new ErasurePipeline(index, pools, erased, registry, unlearning,
-                config.ingest().seed(), clock);
+                config.ingest().seed(), clock, config.unlearning().parameters(), unlearningPath);
         coordinator = new RequestCoordinator(clients.consumer("requests", config.groupId()),
                 new RequestCoordinator.Topics(config.topics().deletionRequests(), config.topics().deletionRequestsDlq(),
                         config.topics().samples(), config.topics().modelVersions()),
@@ -263,6 +267,24 @@ public final class LetheDaemon implements AutoCloseable {
                     record.offset(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * Checks the parameter pattern against the model's tensors before any request arrives (a
+     * pattern that selects nothing would fail every batch) and says how unlearning will run.
+     */
+    private String describeUnlearning(Network model) {
+        ParameterSubset subset;
+        try {
+            subset = model.parameterSubset(config.unlearning().parameters());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("lethe.unlearning.parameters does not fit model " + config.model().name()
+                    + ": " + e.getMessage(), e);
+        }
+        String path = TorchScriptSplit.pathOf(model, subset).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        LOG.infof("model %s (%s, %d tensors): unlearning %s, %s path", config.model().name(), model.describe(),
+                model.layout().size(), subset, path);
+        return path;
     }
 
     private OrthoGrad unlearner() {

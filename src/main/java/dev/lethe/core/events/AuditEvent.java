@@ -20,9 +20,17 @@ import java.util.Objects;
  * @param prevHash         hash of the previous audit event ({@link AuditChain#GENESIS_HASH} for the
  *                         first), or {@code null} before {@link AuditChain#append}
  * @param hash             this event's chain hash, or {@code null} before {@link AuditChain#append}
+ * @param unlearning       on {@code completed}: what the unlearning changed (method, parameter
+ *                         pattern, tensors); {@code null} where no unlearning ran
  */
 public record AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
-        Mia mia, String reason, String prevHash, String hash) {
+        Mia mia, String reason, String prevHash, String hash, UnlearningRecord unlearning) {
+
+    /** An event without an unlearning record (all but {@code completed} with samples). */
+    public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
+            Mia mia, String reason, String prevHash, String hash) {
+        this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash, null);
+    }
 
     /**
      * Result of the membership-inference check. A value that could not be measured is
@@ -68,9 +76,15 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
     /** {@value EventTypes#DELETION_COMPLETED}: unlearned, checked, published as {@code modelVersion}. */
     public static AuditEvent completed(String requestId, String subjectRef, int samplesForgotten, long modelVersion,
             Mia mia) {
+        return completed(requestId, subjectRef, samplesForgotten, modelVersion, mia, null);
+    }
+
+    /** {@link #completed(String, String, int, long, Mia)} with what the unlearning changed. */
+    public static AuditEvent completed(String requestId, String subjectRef, int samplesForgotten, long modelVersion,
+            Mia mia, UnlearningRecord unlearning) {
         Objects.requireNonNull(mia, "mia");
         return new AuditEvent(EventTypes.DELETION_COMPLETED, requestId, subjectRef, samplesForgotten, modelVersion,
-                mia, null, null, null);
+                mia, null, null, null, unlearning);
     }
 
     /** {@value EventTypes#DELETION_ESCALATED}: the check did not pass. */
@@ -96,6 +110,6 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
     /** This event with the chain fields set. */
     public AuditEvent withHashes(String prevHash, String hash) {
         return new AuditEvent(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash,
-                hash);
+                hash, unlearning);
     }
 }

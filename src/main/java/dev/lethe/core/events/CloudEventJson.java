@@ -130,7 +130,46 @@ public final class CloudEventJson {
         putDouble(metrics, "miaAuc", v.metrics().miaAuc());
         putDouble(metrics, "miaAucBefore", v.metrics().miaAucBefore());
         json.put("device", v.device());
+        json.put("format", v.format());
+        putUnlearning(json, v.unlearning());
         return json;
+    }
+
+    /** {@code "unlearning": {...}} when there is a record; absent otherwise (older readers ignore it). */
+    private static void putUnlearning(ObjectNode json, UnlearningRecord u) {
+        if (u == null) {
+            return;
+        }
+        ObjectNode node = json.putObject("unlearning");
+        node.put("method", u.method());
+        node.put("parameterPattern", u.parameterPattern());
+        ArrayNode changed = node.putArray("changedTensors");
+        u.changedTensors().forEach(changed::add);
+        node.put("tensors", u.tensors());
+        node.put("path", u.path());
+    }
+
+    private static UnlearningRecord unlearningOf(JsonNode data) {
+        JsonNode u = data.get("unlearning");
+        if (u == null || u.isNull()) {
+            return null;
+        }
+        if (!u.isObject()) {
+            throw new IllegalArgumentException("unlearning must be an object");
+        }
+        JsonNode changed = field(u, "changedTensors");
+        if (!changed.isArray()) {
+            throw new IllegalArgumentException("unlearning.changedTensors must be an array");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode n : changed) {
+            if (!n.isTextual()) {
+                throw new IllegalArgumentException("unlearning.changedTensors must hold strings");
+            }
+            names.add(n.textValue());
+        }
+        return new UnlearningRecord(string(u, "method"), nullableString(u, "parameterPattern"), names,
+                Math.toIntExact(integer(u, "tensors")), string(u, "path"));
     }
 
     /**
@@ -157,7 +196,9 @@ public final class CloudEventJson {
                 Math.toIntExact(integer(data, "samplesForgotten")),
                 new ModelVersionEvent.Metrics(number(m, "forgetAcc"), number(m, "holdoutAcc"), number(m, "miaAuc"),
                         number(m, "miaAucBefore")),
-                string(data, "device"));
+                string(data, "device"),
+                // Events from before formats were recorded describe Lethe artifacts.
+                data.hasNonNull("format") ? string(data, "format") : ModelVersionEvent.LETHE, unlearningOf(data));
     }
 
     // ---- audit events ---------------------------------------------------------------------
@@ -207,6 +248,7 @@ public final class CloudEventJson {
         if (e.reason() != null) {
             json.put("reason", e.reason());
         }
+        putUnlearning(json, e.unlearning());
         json.put("prevHash", e.prevHash());
         json.put("hash", e.hash());
         return json;
@@ -238,7 +280,7 @@ public final class CloudEventJson {
         return new AuditEvent(string(data, "type"), string(data, "requestId"), string(data, "subjectRef"),
                 Math.toIntExact(integer(data, "samplesForgotten")), nullableInteger(data, "modelVersion"), mia,
                 reason == null || reason.isNull() ? null : reason.textValue(),
-                nullableString(data, "prevHash"), nullableString(data, "hash"));
+                nullableString(data, "prevHash"), nullableString(data, "hash"), unlearningOf(data));
     }
 
     /**

@@ -20,10 +20,25 @@ import java.util.regex.Pattern;
  * @param samplesForgotten number of samples unlearned since the parent
  * @param metrics          verification metrics
  * @param device           what ran the unlearning, e.g. {@code cpu} or {@code gpu}
+ * @param format           the artifact's format: {@value #TORCHSCRIPT} (a plain TorchScript file,
+ *                         {@code torch.jit.load} opens it) or {@value #LETHE} (a built-in architecture)
+ * @param unlearning       what the unlearning that made this version changed, or {@code null} for a
+ *                         version no unlearning made (the initial model)
  */
 public record ModelVersionEvent(String model, long version, Long parentVersion, String artifactUri, String sha256,
         long sizeBytes, Instant createdAt, List<String> requestIds, int samplesForgotten, Metrics metrics,
-        String device) {
+        String device, String format, UnlearningRecord unlearning) {
+
+    public static final String LETHE = "lethe";
+    public static final String TORCHSCRIPT = "torchscript";
+
+    /** A version in Lethe's own format that no unlearning made (events written before formats existed). */
+    public ModelVersionEvent(String model, long version, Long parentVersion, String artifactUri, String sha256,
+            long sizeBytes, Instant createdAt, List<String> requestIds, int samplesForgotten, Metrics metrics,
+            String device) {
+        this(model, version, parentVersion, artifactUri, sha256, sizeBytes, createdAt, requestIds, samplesForgotten,
+                metrics, device, LETHE, null);
+    }
 
     static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -66,6 +81,9 @@ public record ModelVersionEvent(String model, long version, Long parentVersion, 
         Objects.requireNonNull(metrics, "metrics");
         if (device == null || device.isBlank()) {
             throw new IllegalArgumentException("device must be non-blank");
+        }
+        if (!LETHE.equals(format) && !TORCHSCRIPT.equals(format)) {
+            throw new IllegalArgumentException("format must be " + LETHE + " or " + TORCHSCRIPT + ", was " + format);
         }
     }
 }

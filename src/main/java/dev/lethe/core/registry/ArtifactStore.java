@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * Model artifacts on disk, one file per version, written atomically and verified by sha256.
  *
- * <p>Layout: {@code <root>/<model>/v<version>.lethe} plus a {@code v<version>.sha256} manifest in
+ * <p>Layout: {@code <root>/<model>/v<version>.lethe} (a built-in network) or {@code v<version>.pt} (a
+ * plain TorchScript file, as serving stacks expect it) plus a {@code v<version>.sha256} manifest in
  * {@code sha256sum} format. Writes go to a temporary file in the same directory, are fsynced,
  * moved into place atomically and the directory is fsynced (as Kafka's {@code CheckpointFile}
  * does): a crash leaves either no artifact or a whole one, never half of one. An artifact is only
@@ -33,7 +34,10 @@ import java.util.regex.Pattern;
 public final class ArtifactStore {
 
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern ARTIFACT = Pattern.compile("v(\\d+)\\.lethe");
+    private static final Pattern ARTIFACT = Pattern.compile("v(\\d+)\\.(lethe|pt)");
+    /** File extensions of the artifact formats. */
+    public static final String LETHE_EXTENSION = "lethe";
+    public static final String TORCHSCRIPT_EXTENSION = "pt";
     private static final String TEMP_SUFFIX = ".tmp";
 
     private final Path root;
@@ -64,9 +68,17 @@ public final class ArtifactStore {
     }
 
     public StoredArtifact write(String model, long version, ArtifactWriter writer) throws IOException {
+        return write(model, version, LETHE_EXTENSION, writer);
+    }
+
+    /** Writes version {@code version} as {@code v<version>.<extension>} ({@code lethe} or {@code pt}). */
+    public StoredArtifact write(String model, long version, String extension, ArtifactWriter writer) throws IOException {
+        if (!LETHE_EXTENSION.equals(extension) && !TORCHSCRIPT_EXTENSION.equals(extension)) {
+            throw new IllegalArgumentException("artifact extension must be lethe or pt, was " + extension);
+        }
         Path dir = modelDir(model);
         Files.createDirectories(dir);
-        Path target = artifactPath(model, version);
+        Path target = modelDir(model).resolve("v" + version + "." + extension);
         Path temp = Files.createTempFile(dir, "v" + version + ".", TEMP_SUFFIX);
         MessageDigest digest = sha256();
         long size;
@@ -142,11 +154,13 @@ public final class ArtifactStore {
         return removed;
     }
 
+    /** The version's artifact: the TorchScript file where there is one, else the Lethe artifact's path. */
     public Path artifactPath(String model, long version) {
         if (version < 1) {
             throw new IllegalArgumentException("versions start at 1, was " + version);
         }
-        return modelDir(model).resolve("v" + version + ".lethe");
+        Path torchScript = modelDir(model).resolve("v" + version + "." + TORCHSCRIPT_EXTENSION);
+        return Files.exists(torchScript) ? torchScript : modelDir(model).resolve("v" + version + "." + LETHE_EXTENSION);
     }
 
     private Path manifestPath(String model, long version) {

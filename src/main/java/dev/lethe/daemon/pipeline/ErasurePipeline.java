@@ -3,6 +3,8 @@ package dev.lethe.daemon.pipeline;
 import dev.lethe.core.data.Sample;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.core.events.UnlearningRecord;
+import dev.lethe.core.model.ModelFiles;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.requests.ForgetBatcher;
 import dev.lethe.core.requests.PendingRequest;
@@ -37,9 +39,19 @@ public final class ErasurePipeline {
     private final VerifiedUnlearning unlearning;
     private final long seed;
     private final Clock clock;
+    /** {@code lethe.unlearning.parameters}, and how the model is unlearned with it: stated in each version. */
+    private final String parameterPattern;
+    private final String path;
 
     public ErasurePipeline(SubjectIndex index, SamplePools pools, ErasedSubjects erased, ModelRegistry registry,
             VerifiedUnlearning unlearning, long seed, Clock clock) {
+        this(index, pools, erased, registry, unlearning, seed, clock, null, "built-in");
+    }
+
+    public ErasurePipeline(SubjectIndex index, SamplePools pools, ErasedSubjects erased, ModelRegistry registry,
+            VerifiedUnlearning unlearning, long seed, Clock clock, String parameterPattern, String path) {
+        this.parameterPattern = parameterPattern == null || parameterPattern.isBlank() ? null : parameterPattern;
+        this.path = path;
         this.index = index;
         this.pools = pools;
         this.erased = erased;
@@ -104,8 +116,10 @@ public final class ErasurePipeline {
         ModelVersionEvent.Metrics metrics = new ModelVersionEvent.Metrics(outcome.forgetAcc(), outcome.holdoutAcc(),
                 outcome.miaAuc(), outcome.miaAucBefore());
         try {
+            UnlearningRecord record = new UnlearningRecord(outcome.result().method(), parameterPattern,
+                    ModelFiles.changedTensors(current, outcome.unlearned()), current.layout().size(), path);
             ModelVersionEvent staged = registry.stage(outcome.unlearned(), requestIds, forget.size(), metrics,
-                    clock.instant());
+                    clock.instant(), record);
             return BatchResult.passed(batch, sampleIds, outcome, staged, elapsed(start));
         } catch (java.io.IOException | RuntimeException e) {
             outcome.unlearned().close();

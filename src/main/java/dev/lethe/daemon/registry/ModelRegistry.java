@@ -3,13 +3,12 @@ package dev.lethe.daemon.registry;
 import ai.djl.Device;
 import dev.lethe.core.events.ModelVersionEvent;
 import dev.lethe.core.model.Architecture;
+import dev.lethe.core.events.UnlearningRecord;
 import dev.lethe.core.model.DjlModelFiles;
+import dev.lethe.core.model.ModelFiles;
 import dev.lethe.core.model.Network;
-import dev.lethe.core.model.NetworkCodec;
 import dev.lethe.core.registry.ArtifactStore;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,13 +36,23 @@ public final class ModelRegistry implements AutoCloseable {
     private final String model;
     private final ArtifactStore store;
     private final Device device;
+    /** Input shape and classes a TorchScript module is checked against (Lethe artifacts carry their own). */
+    private final int[] inputShape;
+    private final int numClasses;
     private final List<ModelVersionEvent> versions = new ArrayList<>();
     private Network current;
 
     public ModelRegistry(String model, Path directory, Device device) throws IOException {
+        this(model, directory, device, new int[] {1, 28, 28}, 10);
+    }
+
+    public ModelRegistry(String model, Path directory, Device device, int[] inputShape, int numClasses)
+            throws IOException {
         this.model = model;
         this.store = new ArtifactStore(directory);
         this.device = device;
+        this.inputShape = inputShape.clone();
+        this.numClasses = numClasses;
     }
 
     public String model() {
@@ -74,15 +83,34 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     private Network load(ModelVersionEvent version) throws IOException {
-        try (InputStream in = store.openVerified(model, version.version(), version.sha256())) {
-            return NetworkCodec.read(in, device);
-        }
+        return ModelFiles.read(store.readVerified(model, version.version(), version.sha256()), inputShape, numClasses,
+                device);
     }
 
     /**
-     * Reads a trained model file to register as version 1: a Lethe artifact (as {@code lethe
-     * train} writes), or a DJL {@code <name>-NNNN.params} file of {@code architecture} with the
-     * given input shape and classes.
+     * A published version's artifact bytes, verified against its sha256 (for serving stacks that
+     * pull a version), or empty when no such version was published.
+     */
+    public Optional<VersionArtifact> artifact(long version) throws IOException {
+        ModelVersionEvent event;
+        synchronized (this) {
+            event = versions.stream().filter(v -> v.version() == version).findFirst().orElse(null);
+        }
+        if (event == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new VersionArtifact(event, store.readVerified(model, version, event.sha256())));
+    }
+
+    /** A version's event and its verified bytes. */
+    public record VersionArtifact(ModelVersionEvent event, byte[] bytes) {
+    }
+
+    /**
+     * Reads a trained model file to register as version 1: a TorchScript file saved by
+     * {@code torch.jit.save} (scripted or traced; checked against the configured input shape and
+     * classes), a Lethe artifact (as {@code lethe train} writes), or a DJL
+     * {@code <name>-NNNN.params} file of {@code architecture} with the given input shape and classes.
      */
     public Network readInitial(Path path, Architecture architecture, int[] inputShape, int numClasses)
             throws IOException {
@@ -92,8 +120,10 @@ public final class ModelRegistry implements AutoCloseable {
         if (DjlModelFiles.isDjlParams(path)) {
             return DjlModelFiles.read(path, architecture, inputShape, numClasses, device);
         }
-        try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(path))) {
-            return NetworkCodec.read(in, device);
+        try {
+            return ModelFiles.read(Files.readAllBytes(path), inputShape, numClasses, device);
+        } catch (IOException e) {
+            throw new IOException("initial model " + path + ": " + e.getMessage(), e);
         }
     }
 
@@ -131,15 +161,26 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public ModelVersionEvent stage(Network network, List<String> requestIds, int samplesForgotten,
             ModelVersionEvent.Metrics metrics, Instant now) throws IOException {
+        return stage(network, requestIds, samplesForgotten, metrics, now, null);
+    }
+
+    /**
+     * {@link #stage(Network, List, int, ModelVersionEvent.Metrics, Instant)} for a version an
+     * unlearning run made; {@code unlearning} says what it changed.
+     */
+    public ModelVersionEvent stage(Network network, List<String> requestIds, int samplesForgotten,
+            ModelVersionEvent.Metrics metrics, Instant now, UnlearningRecord unlearning) throws IOException {
         long version;
         Long parent;
         synchronized (this) {
             version = nextVersion();
             parent = versions.isEmpty() ? null : versions.get(versions.size() - 1).version();
         }
-        ArtifactStore.StoredArtifact artifact = store.write(model, version, out -> NetworkCodec.write(network, out));
+        ArtifactStore.StoredArtifact artifact = store.write(model, version, ModelFiles.extension(network),
+                out -> ModelFiles.write(network, out));
         return new ModelVersionEvent(model, version, parent, artifact.path().toUri().toString(), artifact.sha256(),
-                artifact.sizeBytes(), now, requestIds, samplesForgotten, metrics, deviceName());
+                artifact.sizeBytes(), now, requestIds, samplesForgotten, metrics, deviceName(),
+                ModelFiles.format(network), unlearning);
     }
 
     /** Makes a published version current; the registry takes ownership of {@code network}. */

@@ -316,7 +316,8 @@ public final class RequestCoordinator {
                 tx.audit(AuditEvent.retrainRequired(r.requestId(), ref, samples,
                         "approximate unlearning could not be verified; retrain without this subject"));
             } else {
-                tx.audit(AuditEvent.completed(r.requestId(), ref, samples, version == null ? 1 : version, mia));
+                tx.audit(AuditEvent.completed(r.requestId(), ref, samples, version == null ? 1 : version, mia,
+                        result.staged() == null ? null : result.staged().unlearning()));
             }
         }
         tx.offsets(safeOffsets(), consumer.groupMetadata());
