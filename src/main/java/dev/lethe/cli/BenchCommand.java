@@ -111,6 +111,18 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--params", defaultValue = "Linear", description = "regex over parameter names: the step-wise methods unlearn only the matching tensors, and layers in front of the first match run once per sample instead of every step; Linear = the dense layers (for cnn: the convolutions stay fixed), '.*' = every tensor (default: ${DEFAULT-VALUE})")
     String params;
 
+    @Option(names = "--model", description = "a team's own model: a TorchScript file (torch.jit.save) trained on the images --split names; "
+            + "the benchmark then unlearns it instead of training a built-in architecture (--architecture, --epochs and the size options are ignored)")
+    Path model;
+
+    @Option(names = "--oracle", description = "with --model: the retrain oracle, the same recipe trained without the split's forget subjects "
+            + "(its row is measured, not trained here)")
+    Path oracle;
+
+    @Option(names = "--split", description = "with --model: the split manifest (split.json) the model and oracle were trained on, "
+            + "as scripts/pytorch/train_fashion_bn.py writes it")
+    Path split;
+
     @Option(names = "--json", description = "write the report as JSON to this file")
     Path json;
 
@@ -138,6 +150,10 @@ public class BenchCommand implements Callable<Integer> {
                     + ": install it with 'apt-get install -y " + FashionMnist.DEBIAN_PACKAGE
                     + "', point --data-dir at the IDX files, or use --dataset synthetic");
         }
+        if ((model == null) != (split == null) || (oracle != null && model == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--model needs --split (and takes --oracle); --split and --oracle need --model");
+        }
         UnlearningSettings unlearning = new UnlearningSettings(maxSteps, learningRates.get(0), alphas.get(0),
                 retainBatch, !noAdam, ForgetObjective.parse(objective), StopRule.parse(stopRule), anchor);
         BenchmarkConfig config = new BenchmarkConfig(dataset, dataDir, trainSize, forgetSize, retainSize,
@@ -145,7 +161,8 @@ public class BenchCommand implements Callable<Integer> {
                 new TrainingRecipe(epochs, 32, trainingRate, targetLoss), unlearning, learningRates, alphas,
                 retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool, params);
         long start = System.nanoTime();
-        BenchmarkReport report = new BenchmarkRunner(config, line -> System.err.println("[bench] " + line)).run();
+        BenchmarkRunner.TeamModel team = model == null ? null : new BenchmarkRunner.TeamModel(model, oracle, split);
+        BenchmarkReport report = new BenchmarkRunner(config, line -> System.err.println("[bench] " + line), team).run();
         String table = MarkdownReport.toMarkdown(report);
         System.out.println(table);
         if (json != null) {

@@ -4,8 +4,11 @@ import dev.lethe.core.data.BenchmarkSplit;
 import dev.lethe.core.data.FashionMnist;
 import dev.lethe.core.data.LabelledImages;
 import dev.lethe.core.data.SampleSet;
+import dev.lethe.core.data.SplitManifest;
 import dev.lethe.core.data.SyntheticData;
 import dev.lethe.core.model.Devices;
+import dev.lethe.core.model.ModelFiles;
+import dev.lethe.core.model.TorchScriptSplit;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.model.Predictions;
 import dev.lethe.core.model.ParameterSubset;
@@ -24,6 +27,8 @@ import dev.lethe.core.verify.MembershipInference;
 import dev.lethe.core.verify.UnlearningImpact;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,16 +50,33 @@ public final class BenchmarkRunner {
 
     private final BenchmarkConfig config;
     private final Consumer<String> progress;
+    /** A team's own model, its retrain oracle and split, or null to train a built-in architecture. */
+    private final TeamModel teamModel;
+
+    /**
+     * A model Lethe did not build: a TorchScript file, the retrain oracle trained by the same recipe
+     * without the forget subjects (or null: no retrain row), and the split manifest both were
+     * trained on ({@link SplitManifest}). The manifest decides train, forget, validation and
+     * holdout; only the retain buffer is drawn here.
+     */
+    public record TeamModel(Path model, Path oracle, Path split) {
+    }
     /** The original model's accuracy on the selection split: the utility a method must keep. */
     private double selectionBaseline = Double.NaN;
 
     public BenchmarkRunner(BenchmarkConfig config, Consumer<String> progress) {
+        this(config, progress, null);
+    }
+
+    public BenchmarkRunner(BenchmarkConfig config, Consumer<String> progress, TeamModel teamModel) {
         this.config = config;
         this.progress = progress;
+        this.teamModel = teamModel;
     }
 
     public BenchmarkReport run() throws IOException {
-        BenchmarkSplit split = split();
+        SplitManifest manifest = teamModel == null ? null : SplitManifest.read(teamModel.split());
+        BenchmarkSplit split = manifest == null ? split() : teamSplit(manifest);
         int half = split.validation().size() / 2;
         SampleSet reference = split.validation().first(half);
         SampleSet selection = split.validation().with(split.validation().samples().subList(half, split.validation().size()));
@@ -63,15 +85,24 @@ public final class BenchmarkRunner {
                 split.train().size(), split.forget().size(), split.forgetSubjects().size(), split.retain().size(),
                 reference.size(), selection.size(), split.holdout().size()));
 
-        try (Network original = Network.create(config.architecture(), split.train().shape(),
-                split.train().numClasses(), Devices.choose(config.device()), config.seed())) {
-            progress.accept("training the original model (" + config.architecture().id() + ", "
+        try (Network original = manifest == null ? Network.create(config.architecture(), split.train().shape(),
+                split.train().numClasses(), Devices.choose(config.device()), config.seed())
+                : ModelFiles.read(Files.readAllBytes(teamModel.model()), split.train().shape(),
+                        split.train().numClasses(), Devices.choose(config.device()))) {
+            progress.accept((manifest == null ? "training the original model (" + config.architecture().id()
+                    : "the team's model " + teamModel.model() + " (" + original.describe()) + ", "
                     + original.parameterCount() + " parameters, " + Devices.describe(original.device()) + ")");
             ParameterSubset unlearned = original.parameterSubset(config.parameterPattern());
             if (!unlearned.isAll()) {
                 progress.accept("the step-wise methods unlearn only " + unlearned + ": " + unlearned.names());
             }
-            SupervisedTraining.Summary trained = SupervisedTraining.train(original, split.train(), config.recipe(),
+            if (manifest != null) {
+                progress.accept("  unlearning path: " + TorchScriptSplit.pathOf(original, unlearned));
+            }
+            SupervisedTraining.Summary trained = manifest != null
+                    ? new SupervisedTraining.Summary(manifest.training().epochs(), Double.NaN,
+                            manifest.training().modelSeconds())
+                    : SupervisedTraining.train(original, split.train(), config.recipe(),
                     config.seed(), line -> progress.accept("  original " + line));
             Evaluator evaluator = new Evaluator(split.forget(), remaining, split.holdout(), config.miaFolds(), config.seed());
             ModelMetrics originalMetrics = evaluator.measure(original);
@@ -80,8 +111,11 @@ public final class BenchmarkRunner {
 
             selectionBaseline = original.predict(selection).accuracy();
             MethodResult retrain = null;
-            if (config.methods().contains("retrain")) {
+            if (config.methods().contains("retrain") && manifest == null) {
                 retrain = runRetrain(original, split, reference, evaluator, originalMetrics);
+            } else if (config.methods().contains("retrain") && teamModel.oracle() != null) {
+                retrain = measureOracle(manifest, original, split.train().shape(), split.train().numClasses(),
+                        evaluator, originalMetrics);
             }
             List<MethodResult> results = compare(original, split.forget(), split.retain(), reference, selection,
                     evaluator, originalMetrics, retrain);
@@ -97,7 +131,8 @@ public final class BenchmarkRunner {
             }
             return new BenchmarkReport(config.dataset(), config.seed(), split.train().size(), split.forget().size(),
                     split.retain().size(), split.holdout().size(), split.validation().size(), original.parameterCount(),
-                    config.architecture().id(), Devices.describe(original.device()), originalMetrics,
+                    manifest == null ? config.architecture().id() : original.describe(),
+                    Devices.describe(original.device()), originalMetrics,
                     trained.seconds(), results, sweep, unlearned.size(), unlearned.isAll() ? List.of() : unlearned.names());
         }
     }
@@ -123,6 +158,31 @@ public final class BenchmarkRunner {
         }
         return BenchmarkSplit.of(trainPool, testPool, config.trainSize(), config.forgetSize(), config.retainSize(),
                 config.validationSize(), config.holdoutSize(), config.seed());
+    }
+
+    private BenchmarkSplit teamSplit(SplitManifest manifest) throws IOException {
+        progress.accept("loading Fashion-MNIST from " + config.dataDir() + " for the split in " + teamModel.split());
+        LabelledImages pool = FashionMnist.load(config.dataDir()).train();
+        return manifest.benchmarkSplit(pool, config.retainSize(), config.seed());
+    }
+
+    /** The team's retrain oracle, trained in PyTorch without the forget subjects: measured, not run. */
+    private MethodResult measureOracle(SplitManifest manifest, Network original, int[] shape, int classes,
+                                       Evaluator evaluator, ModelMetrics originalMetrics) throws IOException {
+        try (Network oracle = ModelFiles.read(Files.readAllBytes(teamModel.oracle()), shape, classes, original.device())) {
+            if (!oracle.layout().equals(original.layout())) {
+                throw new IOException("the oracle's tensors differ from the model's: not the same recipe");
+            }
+            ModelMetrics m = evaluator.measure(oracle);
+            progress.accept(String.format("  retrain (the team's oracle, trained in PyTorch in %.1f s): %s",
+                    manifest.training().oracleSeconds(), describe(m)));
+            Map<String, Object> hp = new LinkedHashMap<>();
+            hp.put("source", "pytorch oracle " + teamModel.oracle().getFileName());
+            hp.put("epochs", manifest.training().epochs());
+            return new MethodResult("retrain", m, UnlearningImpact.uis(originalMetrics.testAcc(), m.testAcc(),
+                    m.forgetAcc()), 0.0, manifest.training().epochs(), manifest.training().oracleSeconds(),
+                    "trained", hp, List.of(evaluator.step(0, oracle)));
+        }
     }
 
     /** Every step-wise method at one retain buffer, each tuned by the same rule, plus retrain. */
