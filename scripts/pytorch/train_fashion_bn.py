@@ -12,8 +12,10 @@ Writes to --out:
   split.json   the contract with Lethe: which Fashion-MNIST training-file images were trained on,
                each image's data subject, the forget subjects, validation and holdout images,
                the recipe and the measured accuracies
-  samples.tsv  (with --samples) the training and holdout images as lethe.samples records,
-               key<TAB>JSON value, as `lethe train --samples-out` writes them
+  samples.tsv  (with --samples) the training images and the validation images (as split
+               "holdout": Lethe's own never-trained-on pool) as lethe.samples records, key<TAB>JSON
+               value, as `lethe train --samples-out` writes them. The manifest's holdout images
+               stay out of Lethe, for measuring its versions on data it never saw.
   requests.tsv (with --samples) one deletion request per forget subject, key<TAB>JSON value
 
 Images are pixel/255 in a (1, 28, 28) float32 tensor, as Lethe reads the IDX files. Every random
@@ -203,8 +205,9 @@ def main():
         with open(os.path.join(args.out, "samples.tsv"), "w") as f:
             for i, s in zip(train, subjects):
                 print(sample_record(f"train-{i}", s, labels[i], "train", images[i]), file=f)
-            for i in holdout:
-                print(sample_record(f"holdout-{i}", "holdout-subject", labels[i], "holdout", images[i]), file=f)
+            for i in validation:
+                print(sample_record(f"validation-{i}", "validation-subject", labels[i], "holdout", images[i]),
+                      file=f)
         with open(os.path.join(args.out, "requests.tsv"), "w") as f:
             for n, s in enumerate(forget):
                 value = {"requestId": f"req-{n:04d}", "subjectId": s}

@@ -18,8 +18,15 @@ import java.util.concurrent.Callable;
                 + "and the request → audit latency of the daemon under a steady request stream.")
 public class PerfCommand implements Callable<Integer> {
 
+    @Option(names = "--model", description = "for the torchscript section: a TorchScript file (1×28×28 inputs, 10 classes) "
+            + "exporting embed/classify, e.g. what scripts/pytorch/train_fashion_bn.py writes")
+    Path model;
+
+    @Option(names = "--head", defaultValue = "^head\\.", description = "for the torchscript section: the head's tensors (default: ${DEFAULT-VALUE})")
+    String head;
+
     @Option(names = "--sections", split = ",", description = "comma list of gradients, steps, unlearning, ingest, restart, "
-            + "latency, scale (default: all but scale, which trains on the whole training split: ≈ 15 min more)")
+            + "latency, scale, torchscript (default: all but scale, which trains on the whole training split: ≈ 15 min more, and torchscript, which needs --model)")
     List<String> sections = PerfConfig.DEFAULT_SECTIONS;
 
     @Option(names = "--data-dir", description = "directory with the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE})")
@@ -122,7 +129,7 @@ public class PerfCommand implements Callable<Integer> {
                 requests, indexSamples, workDir, architectures, seed, scaleTrainSize, scaleEpochs);
         long start = System.nanoTime();
         java.util.function.Consumer<String> progress = line -> System.err.println("[perf] " + line);
-        PerfReport report = new PerfRunner(config, progress).run();
+        PerfReport report = new PerfRunner(config, progress).withTorchScript(model, head).run();
         if (kafka && sections.contains("ingest")) {
             List<String> notes = new java.util.ArrayList<>();
             List<dev.lethe.core.perf.Figure> figures = KafkaIngestPerf.run(

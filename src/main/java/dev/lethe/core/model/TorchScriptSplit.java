@@ -62,6 +62,15 @@ public final class TorchScriptSplit {
     }
 
     static Optional<FrozenPrefix> of(Network network, ParameterSubset subset) {
+        return split(network, subset, true);
+    }
+
+    /**
+     * The split the fast path takes, or empty for the general path. {@code rebuildDenseHead} false
+     * keeps {@code classify} as the module's own method even where it is a dense stack: the
+     * per-sample-loop path, for measuring what the rebuild saves.
+     */
+    public static Optional<FrozenPrefix> split(Network network, ParameterSubset subset, boolean rebuildDenseHead) {
         TorchScriptModule module = network.torchScript();
         if (!module.hasMethod(EMBED) || !module.hasMethod(CLASSIFY) || subset.isAll()) {
             return Optional.empty();
@@ -90,7 +99,7 @@ public final class TorchScriptSplit {
         if (maxDifference(network.probabilities(probe), classify.probabilities(embedded)) > SAME) {
             return Optional.empty(); // forward(x) != classify(embed(x)): the split would change the model
         }
-        Network dense = denseHead(network, classifyTensors, featureShape);
+        Network dense = rebuildDenseHead ? denseHead(network, classifyTensors, featureShape) : null;
         if (dense != null) {
             FrozenPrefix split = new FrozenPrefix(network, featureShape, dense, headTensors, false);
             if (maxDifference(dense.probabilities(embedded), classify.probabilities(embedded)) <= SAME) {

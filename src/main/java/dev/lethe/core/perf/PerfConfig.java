@@ -34,7 +34,7 @@ public record PerfConfig(List<String> sections, Path dataDir, int warmup, int re
 
     /** Every section; {@code scale} trains on the whole training split and is run only when asked for. */
     public static final List<String> ALL_SECTIONS = List.of("gradients", "steps", "unlearning", "ingest", "restart", "latency",
-            "scale");
+            "scale", "torchscript");
 
     public PerfConfig {
         sections = List.copyOf(sections);

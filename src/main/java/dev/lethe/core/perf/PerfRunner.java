@@ -30,10 +30,19 @@ public final class PerfRunner {
 
     private final PerfConfig config;
     private final Consumer<String> progress;
+    private Path torchScriptModel;
+    private String torchScriptHead;
 
     public PerfRunner(PerfConfig config, Consumer<String> progress) {
         this.config = config;
         this.progress = progress;
+    }
+
+    /** The model the {@code torchscript} section measures, and the pattern of its head's tensors. */
+    public PerfRunner withTorchScript(Path model, String headPattern) {
+        this.torchScriptModel = model;
+        this.torchScriptHead = headPattern;
+        return this;
     }
 
     public PerfReport run() throws IOException {
@@ -48,7 +57,7 @@ public final class PerfRunner {
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         boolean needsModels = config.sections().stream().anyMatch(s -> s.equals("gradients") || s.equals("steps")
-                || s.equals("unlearning") || s.equals("scale"));
+                || s.equals("unlearning") || s.equals("scale") || s.equals("torchscript"));
         BenchmarkSplit split = null;
         if (needsModels) {
             Engine engine = Engine.getEngine(Devices.ENGINE);
@@ -61,6 +70,12 @@ public final class PerfRunner {
         }
         if (config.sections().contains("steps") || config.sections().contains("unlearning")) {
             figures.addAll(new UnlearningPerf(config, split, progress).run(notes));
+        }
+        if (config.sections().contains("torchscript")) {
+            if (torchScriptModel == null) {
+                throw new IllegalArgumentException("the torchscript section needs a model (lethe perf --model FILE.pt)");
+            }
+            figures.addAll(TorchScriptPerf.run(config, torchScriptModel, torchScriptHead, split.train(), progress, notes));
         }
         if (config.sections().contains("scale")) {
             figures.addAll(ScalePerf.run(config, pool, progress, notes));
