@@ -13,10 +13,21 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The model's lineage as published on the model-versions topic: {@code /models/current}, {@code /models/versions}. */
+/**
+ * The model's lineage as published on the model-versions topic: {@code /models/current},
+ * {@code /models/versions}. Needs the API key when one is set ({@link ApiKeyFilter}).
+ */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "models", description = "The published model versions")
+@SecurityRequirement(name = "apiKey")
+@APIResponse(responseCode = "401", ref = "unauthorized")
+@APIResponse(responseCode = "403", ref = "forbidden")
+@APIResponse(responseCode = "503", ref = "notServing")
 public class ModelResource {
 
     @Inject
