@@ -99,6 +99,39 @@ class AuditChainVerifyIT {
         }
     }
 
+    @Test
+    void thePythonVerifierReproducesLegacyHashesJavaDoublesIncludedAndTheJcsContinuation() throws Exception {
+        String alice = REFS.pseudonymize("alice@example.com");
+        // Events as the pre-JCS daemon wrote them (no hashAlg), with doubles Java prints awkwardly.
+        List<AuditEvent> legacy = new java.util.ArrayList<>();
+        String prev = dev.lethe.core.events.AuditChain.GENESIS_HASH;
+        for (AuditEvent e : List.of(AuditEvent.received("r-1", alice),
+                AuditEvent.completed("r-1", alice, 3, 1, new AuditEvent.Mia(1e-5, 0.1 + 0.2, 12345678.9, true)),
+                AuditEvent.escalated("r-2", alice, 2, new AuditEvent.Mia(Double.NaN, 1.0, 2.5e-8, false), "é \"quoted\""))) {
+            AuditEvent unhashed = new AuditEvent(e.type(), e.requestId(), e.subjectRef(), e.samplesForgotten(),
+                    e.modelVersion(), e.mia(), e.reason(), prev, null, null);
+            AuditEvent hashed = unhashed.withHashes(prev, dev.lethe.core.events.AuditChain.hashOf(prev, unhashed));
+            legacy.add(hashed);
+            prev = hashed.hash();
+        }
+        dev.lethe.core.events.AuditChain upgraded = dev.lethe.core.events.AuditChain.resumeFrom(prev);
+        legacy.add(upgraded.append(AuditEvent.rejected("r-3", alice, "no samples")));
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (AuditEvent e : legacy) {
+            lines.write(dev.lethe.core.events.CloudEventJson.write(dev.lethe.core.events.CloudEventJson.audit(
+                    java.time.Instant.EPOCH, e)));
+            lines.write('\n');
+        }
+        assertThat(lines.toString(StandardCharsets.UTF_8)).contains("1.0E-5").contains("1.23456789E7");
+        Path file = tmp.resolve("legacy.jsonl");
+        Files.write(file, lines.toByteArray());
+
+        Python py = python(file);
+
+        assertThat(py.exit()).as(py.output()).isZero();
+        assertThat(py.output()).contains("intact: 4 events, head " + upgraded.lastHash());
+    }
+
     /** Three transactions as the daemon publishes them, with NaN and awkward doubles among the AUCs. */
     private static void publishChain(String bootstrap) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
