@@ -11,7 +11,7 @@ JSON lines that are not CloudEvents of a dev.lethe.deletion.* / dev.lethe.retrai
 as `lethe audit verify` skips them; a line that is not a JSON object is a broken link. A line of the form KEY<TAB>JSON (print.key=true) is accepted.
 
 Each event's data has prevHash (the previous hash; 64 zeros first) and hash. With
-hashAlg = "sha256-jcs": hash = sha256(utf8(JCS(data without "hash")))), JCS being RFC 8785.
+hashAlg = "sha256-jcs": hash = sha256(utf8(JCS(data without "hash"))), JCS being RFC 8785.
 Without hashAlg (events written before it): hash = sha256(prevHash + "\\n" + json), json being
 Jackson's sorted, compact output with Java's Double.toString numbers.
 

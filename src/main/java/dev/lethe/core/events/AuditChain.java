@@ -19,7 +19,7 @@ import java.util.Objects;
  * Links audit events into a tamper-evident chain. An event's data carries {@code prevHash} (the
  * previous event's {@code hash}; {@link #GENESIS_HASH} for the first) and
  * {@code hashAlg = "}{@value #HASH_ALG}{@code "}, and
- * {@code hash = sha256_hex(utf8(JCS(data without "hash"))))} where JCS is RFC 8785 ({@link Jcs}), so
+ * {@code hash = sha256_hex(utf8(JCS(data without "hash")))} where JCS is RFC 8785 ({@link Jcs}), so
  * any language can recompute it from the published bytes ({@code scripts/verify_audit_chain.py}).
  *
  * <p>Events written before {@code hashAlg} existed have no such field; they stay verifiable the
