@@ -131,6 +131,14 @@ class DeletionRequestResourceTest {
         problem(get(URI.create(models + "/no-such-thing")), 404);
     }
 
+    @TestHTTPResource("/test-only/failure")
+    URI failure;
+
+    @Test
+    void anUnexpectedFailureIsA500ProblemThatKeepsItsDetailsInTheLog() throws Exception {
+        assertThat(problem(get(failure), 500)).contains("server log").doesNotContain("internal detail");
+    }
+
     @Test
     void anUnknownRequestIdIs404AndAProcessThatDoesNotServeIs503() throws Exception {
         serving(Map.of());
