@@ -161,8 +161,11 @@ public class BenchCommand implements Callable<Integer> {
                 new TrainingRecipe(epochs, 32, trainingRate, targetLoss), unlearning, learningRates, alphas,
                 retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool, params);
         long start = System.nanoTime();
+        // Units: the original model, the retrain oracle, and each method once per retain size.
+        int units = 2 + methods.size() * (1 + (retainSweep ? sweepFractions.size() : 0));
+        Progress progress = Progress.of("bench", units, "^(original: |  retrain: |  \\S+: \\d+ steps \\()");
         BenchmarkRunner.TeamModel team = model == null ? null : new BenchmarkRunner.TeamModel(model, oracle, split);
-        BenchmarkReport report = new BenchmarkRunner(config, line -> System.err.println("[bench] " + line), team).run();
+        BenchmarkReport report = new BenchmarkRunner(config, progress, team).run();
         String table = MarkdownReport.toMarkdown(report);
         System.out.println(table);
         if (json != null) {

@@ -128,7 +128,11 @@ public class PerfCommand implements Callable<Integer> {
         PerfConfig config = new PerfConfig(sections, dataDir, warmup, repetitions, batch, params, unlearnRepetitions,
                 requests, indexSamples, workDir, architectures, seed, scaleTrainSize, scaleEpochs);
         long start = System.nanoTime();
-        java.util.function.Consumer<String> progress = line -> System.err.println("[perf] " + line);
+        // k/N + ETA over the long repeated runs (scale ≈ 20 min, unlearning): one unit per run line.
+        int runs = unlearnRepetitions * (int) sections.stream().filter(s -> s.equals("scale") || s.equals("unlearning")).count();
+        java.util.function.Consumer<String> progress = runs > 0
+                ? Progress.of("perf", runs, "^(scale: run \\d+:|unlearning: run \\d+ of)")
+                : line -> System.err.println("[perf] " + line);
         PerfReport report = new PerfRunner(config, progress).withTorchScript(model, head).run();
         if (kafka && sections.contains("ingest")) {
             List<String> notes = new java.util.ArrayList<>();

@@ -58,8 +58,10 @@ public class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DemoData data = DemoData.prepare(fashionDir, trainSize, holdoutSize, seed, m -> System.err.println("[train] " + m));
+        // Training may stop at its target loss before the last epoch: the ETA is then an upper bound.
+        Progress progress = Progress.of("train", epochs, "^epoch (\\d+):");
         try (Network network = data.trainInitialModel(Architecture.parse(architecture), Devices.choose("auto"), epochs,
-                seed, m -> System.err.println("[train] " + m)); OutputStream file = Files.newOutputStream(out)) {
+                seed, progress); OutputStream file = Files.newOutputStream(out)) {
             NetworkCodec.write(network, file);
         }
         System.out.println("model: " + out);

@@ -24,6 +24,7 @@ import dev.lethe.core.unlearn.ProjectionMode;
 import dev.lethe.core.unlearn.StopRule;
 import dev.lethe.core.unlearn.UnlearningSettings;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
+import dev.lethe.daemon.config.ConfigChoices;
 import dev.lethe.daemon.config.LetheConfig;
 import dev.lethe.daemon.ingest.ErasedSubjects;
 import dev.lethe.daemon.ingest.SampleIngestor;
@@ -35,6 +36,7 @@ import dev.lethe.daemon.observe.DaemonState;
 import dev.lethe.daemon.observe.LetheMetrics;
 import dev.lethe.daemon.pipeline.ErasurePipeline;
 import dev.lethe.daemon.publish.Publisher;
+import dev.lethe.daemon.registry.InitialModelFetch;
 import dev.lethe.daemon.registry.ModelRegistry;
 import dev.lethe.daemon.requests.RequestCoordinator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -99,7 +101,9 @@ public final class LetheDaemon implements AutoCloseable {
     private Thread ingestThread;
     private ExecutorService pipelineThread;
 
+    /** @throws IllegalArgumentException for a setting outside its allowed values ({@link ConfigChoices}) */
     public LetheDaemon(LetheConfig config, MeterRegistry meterRegistry, Clock clock) {
+        ConfigChoices.check(config);
         this.config = config;
         this.metrics = new LetheMetrics(meterRegistry);
         this.clock = clock;
@@ -220,8 +224,7 @@ public final class LetheDaemon implements AutoCloseable {
         if (!versions.isEmpty()) {
             return;
         }
-        Path initial = config.model().initialPath().orElseThrow(() -> new IllegalStateException(
-                "no version of model " + config.model().name() + " is published yet and lethe.model.initial-path is not set"));
+        Path initial = initialModel();
         Network network = registry.readInitial(initial, Architecture.parse(config.model().architecture()),
                 config.model().inputShape().stream().mapToInt(Integer::intValue).toArray(), config.model().classes());
         ModelVersionEvent v1 = registry.stage(network, List.of(), 0,
@@ -229,6 +232,21 @@ public final class LetheDaemon implements AutoCloseable {
         publisher.publish(new Publisher.Transaction().record(Publisher.versionRecord(config.topics().modelVersions(), v1)));
         registry.commit(v1, network);
         LOG.infof("registered %s as %s version 1 (sha256 %s)", initial, config.model().name(), v1.sha256().substring(0, 12));
+    }
+
+    /** lethe.model.initial-path, else the model fetched from lethe.model.initial-uri and verified. */
+    private Path initialModel() throws IOException {
+        if (config.model().initialPath().isPresent()) {
+            return config.model().initialPath().get();
+        }
+        if (config.model().initialUri().isEmpty()) {
+            throw new IllegalStateException("no version of model " + config.model().name()
+                    + " is published yet and neither lethe.model.initial-path nor lethe.model.initial-uri is set");
+        }
+        java.net.URI uri = java.net.URI.create(config.model().initialUri().get());
+        return InitialModelFetch.fetch(uri, config.model().initialSha256().orElseThrow(() -> new IllegalStateException(
+                "lethe.model.initial-uri needs lethe.model.initial-sha256")),
+                config.dataDir().resolve("initial").resolve(InitialModelFetch.fileName(uri, config.model().name())));
     }
 
     private void recoverAudit(KafkaConsumer<byte[], byte[]> reader, Publisher publisher,

@@ -118,7 +118,8 @@ class DeployFilesTest {
                 assertThat(rule.path("labels").path("severity").asText()).as(name).isIn("warning", "critical");
                 assertThat(rule.path("annotations").path("summary").asText()).as(name).isNotBlank();
                 String anchor = rule.path("annotations").path("runbook_url").asText();
-                assertThat(anchor).as(name).startsWith("docs/operations.md#");
+                // Absolute: Alertmanager and its receivers link only absolute URLs.
+                assertThat(anchor).as(name).startsWith("https://github.com/lethe-dev/lethe/blob/main/docs/operations.md#");
                 assertThat(guide).as("a heading for %s", anchor).contains("### " + anchor.substring(anchor.indexOf('#') + 1));
             }
         }

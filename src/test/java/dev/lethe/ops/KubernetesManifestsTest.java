@@ -32,7 +32,12 @@ class KubernetesManifestsTest {
     /** The daemon's worst-case shutdown: request loop 30 s + ingest loop 10 s + running batch 2 min. */
     private static final int LONGEST_SHUTDOWN_SECONDS = 30 + 10 + 120;
 
+    private static final Path MONITORING = path("k8s/components/monitoring");
+    /** Every tree a user may apply; CI renders each one. */
+    static final List<String> TREES = List.of("k8s/base", "k8s/overlays/gpu", "k8s/overlays/monitoring");
+
     private final List<JsonNode> base = kustomizeResources(BASE);
+    private final List<JsonNode> monitoring = kustomizeResources(MONITORING);
 
     @Test
     void theBaseDeploymentRunsOneWriterWithProbesOnTheApplicationsHealthEndpoints() {
@@ -54,7 +59,10 @@ class KubernetesManifestsTest {
 
         assertThat(config.kafka().createTopics()).as("topics come from the KafkaTopic resources").isFalse();
         assertThat(config.dataDir().toString()).as("data dir on the persistent volume").startsWith(dataMount + "/");
-        assertThat(config.model().initialPath()).hasValueSatisfying(p -> assertThat(p.toString()).startsWith(dataMount + "/"));
+        // The initial model comes by URL with its digest, never by `kubectl cp` into a crash-looping pod.
+        assertThat(config.model().initialPath()).isEmpty();
+        assertThat(config.model().initialUri()).isPresent();
+        assertThat(config.model().initialSha256()).hasValueSatisfying(h -> assertThat(h).matches("[0-9a-f]{64}"));
         assertThat(config.kafka().client()).containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512").containsKey("sasl.jaas.config");
         assertThat(config.audit().hmacSecret()).isPresent();
@@ -84,7 +92,7 @@ class KubernetesManifestsTest {
     void theServiceAndServiceMonitorReachTheContainersHttpPortAndMetricsPath() {
         JsonNode deployment = single(base, "Deployment");
         JsonNode service = single(base, "Service");
-        JsonNode monitor = single(base, "ServiceMonitor");
+        JsonNode monitor = single(monitoring, "ServiceMonitor");
         JsonNode port = service.path("spec").path("ports").get(0);
         assertThat(port.path("targetPort").asText()).isEqualTo(httpPortName(deployment));
         assertThat(port.path("port").asInt()).isEqualTo(httpPort());
@@ -154,17 +162,31 @@ class KubernetesManifestsTest {
 
     @Test
     void thePrometheusRuleCarriesExactlyTheAlertRulesOfDeploy() {
-        JsonNode rule = single(base, "PrometheusRule");
+        JsonNode rule = single(monitoring, "PrometheusRule");
         assertThat(rule.path("spec")).isEqualTo(yaml(alertRules()));
+        // kube-prometheus-stack ignores rules and monitors without its release label.
+        assertThat(rule.path("metadata").path("labels").has("release")).isTrue();
+        assertThat(single(monitoring, "ServiceMonitor").path("metadata").path("labels").has("release")).isTrue();
+        // Alertmanager links a runbook only when the URL is absolute.
+        assertThat(rule.findValuesAsText("runbook_url")).isNotEmpty().allMatch(u -> u.startsWith("https://"));
     }
 
     @Test
     void bothKustomizeTreesRenderAndKeepTheDeploymentInvariants() throws Exception {
-        Assumptions.assumeTrue(kubectlAvailable(), "kubectl is not on the PATH (CI installs it)");
+        Assumptions.assumeTrue(kubectlAvailable(), "no kubectl with kustomize >= v4 on the PATH (CI installs it)");
         List<JsonNode> renderedBase = render("k8s/base");
         List<JsonNode> gpu = render("k8s/overlays/gpu");
+        List<JsonNode> withMonitoring = render("k8s/overlays/monitoring");
         checkDeployment(renderedBase);
         checkDeployment(gpu);
+        checkDeployment(withMonitoring);
+        // The base applies on a cluster without the Prometheus Operator's CRDs; the component adds them.
+        assertThat(renderedBase).noneMatch(d -> d.path("apiVersion").asText().startsWith("monitoring.coreos.com/"));
+        assertThat(withMonitoring).extracting(d -> d.path("kind").asText()).contains("ServiceMonitor", "PrometheusRule");
+        for (List<JsonNode> tree : List.of(renderedBase, gpu, withMonitoring)) {
+            assertThat(tree).filteredOn(d -> d.path("apiVersion").asText().startsWith("kafka.strimzi.io/"))
+                    .isNotEmpty().allSatisfy(d -> assertThat(d.path("apiVersion").asText()).isEqualTo("kafka.strimzi.io/v1"));
+        }
         assertThat(environment(gpu, true).keySet()).filteredOn(k -> k.startsWith("LETHE_"))
                 .allSatisfy(k -> assertThat(isLetheKey(k)).as(k).isTrue());
 
@@ -178,6 +200,16 @@ class KubernetesManifestsTest {
         // The CUDA image extracts its JNI library on first start: that directory must be writable.
         assertThat(c.path("volumeMounts").findValuesAsText("mountPath")).contains("/deployments/djl-cache");
         assertThat(container(single(renderedBase, "Deployment"), "lethe").path("image").asText()).doesNotContain("cuda");
+    }
+
+    @Test
+    void theKustomizationsUseNoDeprecatedFields() {
+        Set<String> deprecated = Set.of("bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "vars",
+                "imageTags");
+        for (String dir : List.of("k8s/base", "k8s/overlays/gpu", "k8s/overlays/monitoring", "k8s/components/monitoring")) {
+            JsonNode k = yaml(path(dir).resolve("kustomization.yaml"));
+            assertThat(k.fieldNames()).toIterable().as(dir).doesNotContainAnyElementsOf(deprecated);
+        }
     }
 
     // ---- shared checks ----------------------------------------------------------------------------
@@ -283,11 +315,13 @@ class KubernetesManifestsTest {
         return env;
     }
 
-    private static boolean kubectlAvailable() {
+    /** kubectl with kustomize v4 or later (components, patches); Debian's kubectl 1.20 has v2.0.3. */
+    static boolean kubectlAvailable() {
         try {
             Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kustomize Version: v(\\d+)").matcher(out);
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && m.find() && Integer.parseInt(m.group(1)) >= 4;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -296,7 +330,7 @@ class KubernetesManifestsTest {
         }
     }
 
-    private static List<JsonNode> render(String dir) throws Exception {
+    static List<JsonNode> render(String dir) throws Exception {
         Process p = new ProcessBuilder("kubectl", "kustomize", dir).directory(ROOT.toFile()).start();
         byte[] out = p.getInputStream().readAllBytes();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

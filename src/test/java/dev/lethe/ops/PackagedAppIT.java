@@ -119,7 +119,7 @@ class PackagedAppIT {
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
             paths.add(container.path(probe).path("httpGet").path("path").asText());
         }
-        single(base, "ServiceMonitor").path("spec").path("endpoints").forEach(e -> paths.add(e.path("path").asText()));
+        single(kustomizeResources(path("k8s/components/monitoring")), "ServiceMonitor").path("spec").path("endpoints").forEach(e -> paths.add(e.path("path").asText()));
         yaml(path("deploy/prometheus/prometheus.yml")).path("scrape_configs").forEach(j -> paths.add(j.path("metrics_path").asText()));
 
         assertThat(paths).contains("/q/health/live", "/q/health/ready", "/q/metrics");

@@ -174,7 +174,7 @@ public final class BenchmarkRunner {
                 throw new IOException("the oracle's tensors differ from the model's: not the same recipe");
             }
             ModelMetrics m = evaluator.measure(oracle);
-            progress.accept(String.format("  retrain (the team's oracle, trained in PyTorch in %.1f s): %s",
+            progress.accept(String.format("  retrain: the team's oracle, trained in PyTorch in %.1f s: %s",
                     manifest.training().oracleSeconds(), describe(m)));
             Map<String, Object> hp = new LinkedHashMap<>();
             hp.put("source", "pytorch oracle " + teamModel.oracle().getFileName());

@@ -1,6 +1,7 @@
 package dev.lethe.core.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,11 +16,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Links audit events into a tamper-evident chain:
- * {@code hash = sha256_hex(prevHash + "\n" + canonicalJson(data without "hash"))}, where the data is
- * {@link CloudEventJson#data(AuditEvent)} (so it includes {@code prevHash} and the event type) and
- * canonical JSON has keys sorted at every level and no whitespace. The first event's
- * {@code prevHash} is {@link #GENESIS_HASH}.
+ * Links audit events into a tamper-evident chain. An event's data carries {@code prevHash} (the
+ * previous event's {@code hash}; {@link #GENESIS_HASH} for the first) and
+ * {@code hashAlg = "}{@value #HASH_ALG}{@code "}, and
+ * {@code hash = sha256_hex(utf8(JCS(data without "hash")))} where JCS is RFC 8785 ({@link Jcs}), so
+ * any language can recompute it from the published bytes ({@code scripts/verify_audit_chain.py}).
+ *
+ * <p>Events written before {@code hashAlg} existed have no such field; they stay verifiable the
+ * way they were hashed: {@code sha256_hex(prevHash + "\n" + json)} with Jackson's output of the
+ * data (keys sorted, doubles as Java's {@code Double.toString}) ({@link #legacyCanonicalJson}).
  *
  * <p>Changing, dropping, inserting or reordering events breaks the chain at the first affected
  * event ({@link #verify}). An appended event that is then not published (an aborted transaction)
@@ -31,6 +36,9 @@ public final class AuditChain {
 
     /** {@code prevHash} of the first event: 64 zeros. */
     public static final String GENESIS_HASH = "0".repeat(64);
+
+    /** The {@code hashAlg} of events this chain appends: SHA-256 over RFC 8785 canonical JSON. */
+    public static final String HASH_ALG = "sha256-jcs";
 
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -74,20 +82,57 @@ public final class AuditChain {
      */
     public synchronized AuditEvent append(AuditEvent event) {
         Objects.requireNonNull(event, "event");
-        String hash = hashOf(lastHash, event);
-        AuditEvent chained = event.withHashes(lastHash, hash);
+        AuditEvent current = new AuditEvent(event.type(), event.requestId(), event.subjectRef(),
+                event.samplesForgotten(), event.modelVersion(), event.mia(), event.reason(), null, null, HASH_ALG);
+        String hash = hashOf(lastHash, current);
+        AuditEvent chained = current.withHashes(lastHash, hash);
         lastHash = hash;
         return chained;
     }
 
-    /** The chain hash of {@code event} placed after {@code prevHash} (its own hash fields are ignored). */
+    /**
+     * The chain hash of {@code event} placed after {@code prevHash} (its own hash fields are ignored),
+     * by the event's {@code hashAlg}.
+     */
     public static String hashOf(String prevHash, AuditEvent event) {
-        String canonical = canonicalJson(event.withHashes(prevHash, null));
-        return sha256Hex(prevHash + "\n" + canonical);
+        AuditEvent unhashed = event.withHashes(prevHash, null);
+        if (event.hashAlg() == null) {
+            return sha256Hex(prevHash + "\n" + legacyCanonicalJson(unhashed));
+        }
+        return sha256Hex(canonicalJson(unhashed));
     }
 
-    /** The canonical JSON that is hashed: the event's data without {@code hash}, keys sorted, no whitespace. */
+    /**
+     * The hash of a published event's data as it stands (the {@code data} object of the CloudEvent):
+     * JCS of every member but {@code hash} when {@code hashAlg} is present, the legacy form otherwise.
+     * This is what an independent verifier recomputes; it covers members this version does not know.
+     *
+     * @throws IllegalArgumentException if {@code hashAlg} names an unknown algorithm, or a legacy
+     *                                  event's data is not a valid audit event
+     */
+    public static String hashOfData(JsonNode data) {
+        JsonNode alg = data.get("hashAlg");
+        if (alg == null || alg.isNull()) {
+            AuditEvent legacy = CloudEventJson.auditEventOf(data);
+            return hashOf(legacy.prevHash(), legacy);
+        }
+        if (!HASH_ALG.equals(alg.asText())) {
+            throw new IllegalArgumentException("unknown hashAlg " + alg.asText());
+        }
+        ObjectNode copy = ((ObjectNode) data).deepCopy();
+        copy.remove("hash");
+        return sha256Hex(Jcs.canonicalize(copy));
+    }
+
+    /** The text that is hashed for a {@link #HASH_ALG} event: JCS of its data without {@code hash}. */
     public static String canonicalJson(AuditEvent event) {
+        ObjectNode data = CloudEventJson.data(event);
+        data.remove("hash");
+        return Jcs.canonicalize(data);
+    }
+
+    /** The legacy hashed text: the data without {@code hash}, keys sorted, no whitespace, Jackson's numbers. */
+    public static String legacyCanonicalJson(AuditEvent event) {
         ObjectNode data = CloudEventJson.data(event);
         data.remove("hash");
         try {
@@ -97,6 +142,37 @@ public final class AuditChain {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise an audit event", e);
         }
+    }
+
+    /**
+     * Verifies the data objects of published events, in topic order, from {@link #GENESIS_HASH}:
+     * each must name the previous hash and hash to its own {@code hash} ({@link #hashOfData}).
+     */
+    public static Verification verifyData(List<? extends JsonNode> data) {
+        String expectedPrev = GENESIS_HASH;
+        for (int i = 0; i < data.size(); i++) {
+            JsonNode d = data.get(i);
+            if (d == null || !d.isObject()) {
+                return Verification.brokenAt(i, "not a JSON CloudEvent with a data object");
+            }
+            JsonNode prev = d.get("prevHash");
+            if (prev == null || !expectedPrev.equals(prev.asText())) {
+                return Verification.brokenAt(i, i == 0 ? "prevHash is not the chain's starting hash"
+                        : "prevHash does not link to the hash of event " + (i - 1));
+            }
+            JsonNode hash = d.get("hash");
+            String actual;
+            try {
+                actual = hashOfData(d);
+            } catch (RuntimeException e) {
+                return Verification.brokenAt(i, "unreadable event: " + e.getMessage());
+            }
+            if (hash == null || !hash.isTextual() || !hash.textValue().equals(actual)) {
+                return Verification.brokenAt(i, "hash does not match the event's content");
+            }
+            expectedPrev = hash.textValue();
+        }
+        return Verification.intact();
     }
 
     /** Verifies a chain that starts at {@link #GENESIS_HASH}. */

@@ -20,17 +20,13 @@ import java.util.Objects;
  * @param prevHash         hash of the previous audit event ({@link AuditChain#GENESIS_HASH} for the
  *                         first), or {@code null} before {@link AuditChain#append}
  * @param hash             this event's chain hash, or {@code null} before {@link AuditChain#append}
+ * @param hashAlg          how {@code hash} was computed: {@link AuditChain#HASH_ALG}, or {@code null} for
+ *                         events written before it existed (verified the legacy way)
  * @param unlearning       on {@code completed}: what the unlearning changed (method, parameter
  *                         pattern, tensors); {@code null} where no unlearning ran
  */
 public record AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
-        Mia mia, String reason, String prevHash, String hash, UnlearningRecord unlearning) {
-
-    /** An event without an unlearning record (all but {@code completed} with samples). */
-    public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
-            Mia mia, String reason, String prevHash, String hash) {
-        this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash, null);
-    }
+        Mia mia, String reason, String prevHash, String hash, String hashAlg, UnlearningRecord unlearning) {
 
     /**
      * Result of the membership-inference check. A value that could not be measured is
@@ -66,6 +62,22 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
         if (hash != null && !ModelVersionEvent.SHA256_HEX.matcher(hash).matches()) {
             throw new IllegalArgumentException("hash must be 64 lowercase hex digits");
         }
+        if (hashAlg != null && !AuditChain.HASH_ALG.equals(hashAlg)) {
+            throw new IllegalArgumentException("hashAlg must be " + AuditChain.HASH_ALG + " or absent, was " + hashAlg);
+        }
+    }
+
+    /** An event of the current chain format ({@code hashAlg} = {@link AuditChain#HASH_ALG}). */
+    public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
+            Mia mia, String reason, String prevHash, String hash) {
+        this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash,
+                AuditChain.HASH_ALG, null);
+    }
+
+    /** An event with the given {@code hashAlg} and no unlearning record. */
+    public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
+            Mia mia, String reason, String prevHash, String hash, String hashAlg) {
+        this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash, hashAlg, null);
     }
 
     /** {@value EventTypes#DELETION_RECEIVED}: the request was read and accepted. */
@@ -84,7 +96,7 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
             Mia mia, UnlearningRecord unlearning) {
         Objects.requireNonNull(mia, "mia");
         return new AuditEvent(EventTypes.DELETION_COMPLETED, requestId, subjectRef, samplesForgotten, modelVersion,
-                mia, null, null, null, unlearning);
+                mia, null, null, null, AuditChain.HASH_ALG, unlearning);
     }
 
     /** {@value EventTypes#DELETION_ESCALATED}: the check did not pass. */
@@ -107,9 +119,9 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
                 Objects.requireNonNull(reason, "reason"), null, null);
     }
 
-    /** This event with the chain fields set. */
+    /** This event with the chain fields set (its {@code hashAlg} unchanged). */
     public AuditEvent withHashes(String prevHash, String hash) {
         return new AuditEvent(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash,
-                hash, unlearning);
+                hash, hashAlg, unlearning);
     }
 }

@@ -251,6 +251,9 @@ public final class CloudEventJson {
         putUnlearning(json, e.unlearning());
         json.put("prevHash", e.prevHash());
         json.put("hash", e.hash());
+        if (e.hashAlg() != null) { // absent on events written before the JCS chain (legacy hashing)
+            json.put("hashAlg", e.hashAlg());
+        }
         return json;
     }
 
@@ -280,7 +283,8 @@ public final class CloudEventJson {
         return new AuditEvent(string(data, "type"), string(data, "requestId"), string(data, "subjectRef"),
                 Math.toIntExact(integer(data, "samplesForgotten")), nullableInteger(data, "modelVersion"), mia,
                 reason == null || reason.isNull() ? null : reason.textValue(),
-                nullableString(data, "prevHash"), nullableString(data, "hash"), unlearningOf(data));
+                nullableString(data, "prevHash"), nullableString(data, "hash"), nullableString(data, "hashAlg"),
+                unlearningOf(data));
     }
 
     /**

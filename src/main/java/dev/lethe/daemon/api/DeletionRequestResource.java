@@ -1,6 +1,5 @@
 package dev.lethe.daemon.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.core.events.DeletionRequestReader;
@@ -8,9 +7,13 @@ import dev.lethe.daemon.DaemonHolder;
 import dev.lethe.daemon.LetheDaemon;
 import dev.lethe.daemon.observe.DaemonState;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -18,79 +21,93 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code POST /deletion-requests} puts a request on the requests topic (the daemon then handles it
  * like any other) and answers 202 with its id; {@code GET /deletion-requests/{id}} tells its state
- * from the audit trail. The write endpoint needs the configured API key when one is set.
+ * from the audit trail. Both need the configured API key when one is set ({@link ApiKeyFilter}).
  */
 @Path("/deletion-requests")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "deletion requests", description = "Ask for a subject's data to be unlearned, and follow the request")
+@SecurityRequirement(name = "apiKey")
 public class DeletionRequestResource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The body of {@code POST /deletion-requests}.
+     *
+     * @param subjectId whose data is to be forgotten (never logged; audit events carry a pseudonym)
+     * @param requestId an id of the caller's choosing for deduplication; generated when absent
+     */
+    public record Submission(
+            @NotBlank @Size(max = DeletionRequestReader.MAX_ID_LENGTH)
+            @Schema(description = "whose data is to be forgotten", maxLength = DeletionRequestReader.MAX_ID_LENGTH)
+            String subjectId,
+            @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") @Size(max = DeletionRequestReader.MAX_ID_LENGTH)
+            @Schema(description = "the caller's id for deduplication; generated when absent", nullable = true)
+            String requestId) {
+    }
+
+    /**
+     * The answer to an accepted request.
+     *
+     * @param requestId the request's id
+     * @param status    always {@code accepted}
+     * @param statusUrl where to follow it
+     */
+    public record Accepted(String requestId, String status, String statusUrl) {
+    }
 
     @Inject
     DaemonHolder holder;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(JsonNode body, @HeaderParam("X-API-Key") String apiKey,
-            @HeaderParam("Authorization") String authorization) throws Exception {
+    @Operation(summary = "Submit a deletion request", description = "Puts the request on the deletion-requests topic.")
+    @APIResponse(responseCode = "202", description = "accepted; follow statusUrl",
+            content = @Content(schema = @Schema(implementation = Accepted.class)))
+    @APIResponse(responseCode = "400", ref = "badRequest")
+    @APIResponse(responseCode = "401", ref = "unauthorized")
+    @APIResponse(responseCode = "403", ref = "forbidden")
+    @APIResponse(responseCode = "503", ref = "notServing")
+    public Response submit(@Valid @NotNull Submission body) throws Exception {
         Optional<LetheDaemon> daemon = holder.daemon();
         if (daemon.isEmpty()) {
             return Problems.of(Response.Status.SERVICE_UNAVAILABLE, "this process is not serving");
         }
-        Optional<String> required = daemon.get().config().api().key();
-        if (required.isPresent()) {
-            String presented = apiKey != null ? apiKey
-                    : authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
-            if (presented == null) {
-                return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", "Bearer")
-                        .entity(Problems.body("an API key is required (X-API-Key or Authorization: Bearer)")).build();
-            }
-            if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-                    required.get().getBytes(StandardCharsets.UTF_8))) {
-                return Problems.of(Response.Status.FORBIDDEN, "the API key is not valid");
-            }
-        }
-        if (body == null || !body.isObject()) {
-            return Problems.of(Response.Status.BAD_REQUEST, "the body must be a JSON object with subjectId");
-        }
-        JsonNode subject = body.get("subjectId");
-        if (subject == null || !subject.isTextual() || subject.asText().isBlank()
-                || subject.asText().length() > DeletionRequestReader.MAX_ID_LENGTH) {
-            return Problems.of(Response.Status.BAD_REQUEST, "subjectId must be a non-blank string of at most "
-                    + DeletionRequestReader.MAX_ID_LENGTH + " characters");
-        }
-        JsonNode id = body.get("requestId");
-        if (id != null && !id.isNull() && (!id.isTextual() || id.asText().isBlank()
-                || id.asText().length() > DeletionRequestReader.MAX_ID_LENGTH)) {
-            return Problems.of(Response.Status.BAD_REQUEST, "requestId, when given, must be a non-blank string");
-        }
-        String requestId = id == null || id.isNull() ? UUID.randomUUID().toString() : id.asText();
+        String requestId = body.requestId() == null ? UUID.randomUUID().toString() : body.requestId();
         ObjectNode request = JSON.createObjectNode();
         request.put("requestId", requestId);
-        request.put("subjectId", subject.asText());
+        request.put("subjectId", body.subjectId());
         request.put("requestedAt", Instant.now().toString());
         String topic = daemon.get().config().topics().deletionRequests();
-        holder.requestProducer().send(new ProducerRecord<>(topic, subject.asText().getBytes(StandardCharsets.UTF_8),
+        holder.requestProducer().send(new ProducerRecord<>(topic, body.subjectId().getBytes(StandardCharsets.UTF_8),
                 JSON.writeValueAsBytes(request))).get(30, TimeUnit.SECONDS);
-        ObjectNode accepted = JSON.createObjectNode();
-        accepted.put("requestId", requestId);
-        accepted.put("status", "accepted");
-        accepted.put("statusUrl", "/deletion-requests/" + requestId);
-        return Response.accepted(accepted).build();
+        return Response.accepted(new Accepted(requestId, "accepted", "/deletion-requests/" + requestId)).build();
     }
 
     @GET
     @Path("/{requestId}")
+    @Operation(summary = "A request's state", description = "From the audit trail: received, completed, escalated, "
+            + "rejected or retrain required, with the membership check and the model version.")
+    @APIResponse(responseCode = "200", description = "the request's latest state")
+    @APIResponse(responseCode = "401", ref = "unauthorized")
+    @APIResponse(responseCode = "403", ref = "forbidden")
+    @APIResponse(responseCode = "404", ref = "notFound")
+    @APIResponse(responseCode = "503", ref = "notServing")
     public Response status(@PathParam("requestId") String requestId) {
         Optional<LetheDaemon> daemon = holder.daemon();
         if (daemon.isEmpty()) {

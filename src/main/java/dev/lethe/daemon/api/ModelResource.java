@@ -18,14 +18,23 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * The model's lineage as published on the model-versions topic: {@code /models/current},
- * {@code /models/versions}, and each version's artifact for serving stacks that pull it.
+ * {@code /models/versions}, and each version's artifact for serving stacks that pull it. Needs
+ * the API key when one is set ({@link ApiKeyFilter}).
  */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "models", description = "The published model versions")
+@SecurityRequirement(name = "apiKey")
+@APIResponse(responseCode = "401", ref = "unauthorized")
+@APIResponse(responseCode = "403", ref = "forbidden")
+@APIResponse(responseCode = "503", ref = "notServing")
 public class ModelResource {
 
     private static final Logger LOG = Logger.getLogger(ModelResource.class);

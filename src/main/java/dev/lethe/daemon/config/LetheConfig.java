@@ -56,6 +56,19 @@ public interface LetheConfig {
         @WithName("initial-path")
         Optional<Path> initialPath();
 
+        /**
+         * Where to fetch the initial model when {@code initial-path} is not set: {@code https://} or
+         * {@code http://} (S3-compatible storage through a presigned HTTPS URL), or {@code file://}.
+         * Fetched once into {@code <data-dir>/initial/} and checked against {@code initial-sha256}
+         * before use. Ignored once a version is published.
+         */
+        @WithName("initial-uri")
+        Optional<String> initialUri();
+
+        /** SHA-256 (hex) the initial model fetched from {@code initial-uri} must have. */
+        @WithName("initial-sha256")
+        Optional<String> initialSha256();
+
         /** Architecture of a DJL {@code .params} initial model: cnn | mlp. */
         @WithDefault("cnn")
         String architecture();

@@ -59,7 +59,7 @@ public final class LetheMetrics {
     /** Gauge: records the request listener is behind the end of the requests topic. */
     public static final String REQUEST_LAG = "lethe.request.consumer.lag";
     /** Gauge = 1, label {@code device}: cpu or gpu(n) the model runs on. */
-    public static final String DEVICE = "lethe.device";
+    public static final String DEVICE = "lethe.device.info";
 
     public static final Duration GDPR_DEADLINE = Duration.ofDays(30);
 

@@ -55,16 +55,17 @@ class AuditChainTest {
     }
 
     @Test
-    void theHashIsSha256OfPrevHashNewlineAndSortedCompactJsonWithoutTheHash() throws Exception {
+    void theHashIsSha256OfTheRfc8785CanonicalDataWithoutTheHash() throws Exception {
         AuditEvent first = AuditChain.genesis().append(AuditEvent.completed("r-1", ALICE, 12, 3, PASSED));
-        String canonical = "{\"mia\":{\"auc\":0.51,\"aucBefore\":0.74,\"passed\":true,\"threshold\":0.55},"
+        String canonical = "{\"hashAlg\":\"sha256-jcs\","
+                + "\"mia\":{\"auc\":0.51,\"aucBefore\":0.74,\"passed\":true,\"threshold\":0.55},"
                 + "\"modelVersion\":3,\"prevHash\":\"" + AuditChain.GENESIS_HASH + "\",\"requestId\":\"r-1\","
                 + "\"samplesForgotten\":12,\"subjectRef\":\"" + ALICE + "\",\"type\":\"dev.lethe.deletion.completed\"}";
 
         assertThat(AuditChain.canonicalJson(first)).isEqualTo(canonical);
-        byte[] digest = MessageDigest.getInstance("SHA-256")
-                .digest((AuditChain.GENESIS_HASH + "\n" + canonical).getBytes(StandardCharsets.UTF_8));
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
         assertThat(first.hash()).isEqualTo(HexFormat.of().formatHex(digest));
+        assertThat(first.hashAlg()).isEqualTo(AuditChain.HASH_ALG);
     }
 
     @Test
@@ -106,6 +107,9 @@ class AuditChainTest {
                         e.samplesForgotten(), e.modelVersion(), null, e.reason(), e.prevHash(), e.hash())),
                 new Tamper("reason", e -> new AuditEvent(e.type(), e.requestId(), e.subjectRef(),
                         e.samplesForgotten(), e.modelVersion(), e.mia(), "all fine", e.prevHash(), e.hash())),
+                new Tamper("hashAlg removed (a downgrade to legacy hashing)", e -> new AuditEvent(e.type(),
+                        e.requestId(), e.subjectRef(), e.samplesForgotten(), e.modelVersion(), e.mia(), e.reason(),
+                        e.prevHash(), e.hash(), null)),
                 new Tamper("prevHash", e -> e.withHashes("f".repeat(64), e.hash())),
                 new Tamper("hash", e -> e.withHashes(e.prevHash(), "f".repeat(64))));
     }
