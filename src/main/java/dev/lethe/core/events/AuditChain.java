@@ -83,7 +83,8 @@ public final class AuditChain {
     public synchronized AuditEvent append(AuditEvent event) {
         Objects.requireNonNull(event, "event");
         AuditEvent current = new AuditEvent(event.type(), event.requestId(), event.subjectRef(),
-                event.samplesForgotten(), event.modelVersion(), event.mia(), event.reason(), null, null, HASH_ALG);
+                event.samplesForgotten(), event.modelVersion(), event.mia(), event.reason(), null, null, HASH_ALG,
+                event.unlearning());
         String hash = hashOf(lastHash, current);
         AuditEvent chained = current.withHashes(lastHash, hash);
         lastHash = hash;

@@ -209,6 +209,27 @@ class AuditChainTest {
     }
 
     @Test
+    void theUnlearningRecordOfACompletedEventIsChainedPublishedAndReadBack() {
+        UnlearningRecord record = new UnlearningRecord("orthograd-global", "^head\\.",
+                List.of("head.0.weight", "head.2.bias"), 16, "embed-dense-head");
+        AuditChain chain = AuditChain.genesis();
+        AuditEvent done = chain.append(AuditEvent.completed("r-1", ALICE, 12, 3, PASSED, record));
+        AuditEvent next = chain.append(AuditEvent.received("r-2", BOB));
+        assertThat(done.unlearning()).isEqualTo(record);
+
+        byte[] published = CloudEventJson.write(CloudEventJson.audit(Instant.parse("2026-12-01T12:00:00Z"), done));
+        AuditEvent readBack = CloudEventJson.auditEventOf(CloudEventJson.parse(published));
+        assertThat(readBack).isEqualTo(done);
+        assertThat(AuditChain.verify(List.of(readBack, next)).ok()).isTrue();
+
+        // The record is part of what is hashed: claiming fewer changed tensors breaks the chain.
+        AuditEvent understated = new AuditEvent(done.type(), done.requestId(), done.subjectRef(), done.samplesForgotten(),
+                done.modelVersion(), done.mia(), done.reason(), done.prevHash(), done.hash(), done.hashAlg(),
+                new UnlearningRecord("orthograd-global", "^head\\.", List.of("head.2.bias"), 16, "embed-dense-head"));
+        assertThat(AuditChain.verify(List.of(understated, next)).ok()).isFalse();
+    }
+
+    @Test
     void anAuditEventRefusesARawSubjectIdInPlaceOfTheReference() {
         assertThatThrownBy(() -> AuditEvent.received("r-1", "alice@example.com"))
                 .isInstanceOf(IllegalArgumentException.class)

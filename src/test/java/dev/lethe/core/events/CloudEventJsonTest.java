@@ -56,7 +56,25 @@ class CloudEventJsonTest {
         }
         JsonNode data = CloudEventJson.data(first);
         assertThat(data.get("parentVersion").isNull()).isTrue();
+        assertThat(data.get("format").asText()).isEqualTo("lethe");
+        assertThat(data.has("unlearning")).as("no unlearning made version 1").isFalse();
         assertThat(CloudEventJson.data(later).get("metrics").get("forgetAcc").isNull()).isTrue();
+    }
+
+    @Test
+    void aTorchScriptVersionSaysItsFormatAndWhatChangedAndOldEventsReadAsLethe() {
+        ModelVersionEvent v = new ModelVersionEvent("fashion-bn", 2, 1L, "file:///r/fashion-bn/v2.pt", "0e".repeat(32),
+                135_634, CREATED, List.of("r-1"), 12, new ModelVersionEvent.Metrics(0.8, 0.81, 0.52, 0.66), "cpu",
+                ModelVersionEvent.TORCHSCRIPT, new UnlearningRecord("orthograd-global", "^head\\.",
+                        List.of("head.0.weight", "head.0.bias"), 16, "embed-dense-head"));
+        CloudEvent parsed = CloudEventJson.parse(CloudEventJson.write(CloudEventJson.modelVersionPublished(v)));
+        assertThat(CloudEventJson.modelVersionOf(parsed.data())).isEqualTo(v);
+        assertThat(parsed.data().get("format").asText()).isEqualTo("torchscript");
+        assertThat(parsed.data().get("unlearning").get("changedTensors")).hasSize(2);
+
+        com.fasterxml.jackson.databind.node.ObjectNode old = CloudEventJson.data(version(1, null));
+        old.remove("format");
+        assertThat(CloudEventJson.modelVersionOf(old).format()).isEqualTo(ModelVersionEvent.LETHE);
     }
 
     @Test
