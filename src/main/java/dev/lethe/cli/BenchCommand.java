@@ -120,6 +120,9 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "write a PNG plot of FA, TA and MIA AUC per step to this file")
     Path plot;
 
+    @CommandLine.Mixin
+    SequentialOptions sequential;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -137,6 +140,9 @@ public class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "Fashion-MNIST not found in " + dataDir
                     + ": install it with 'apt-get install -y " + FashionMnist.DEBIAN_PACKAGE
                     + "', point --data-dir at the IDX files, or use --dataset synthetic");
+        }
+        if (sequential.enabled) {
+            return sequential.run(this);
         }
         UnlearningSettings unlearning = new UnlearningSettings(maxSteps, learningRates.get(0), alphas.get(0),
                 retainBatch, !noAdam, ForgetObjective.parse(objective), StopRule.parse(stopRule), anchor);
