@@ -12,6 +12,7 @@ import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.registry.ArtifactStore;
+import dev.lethe.core.requests.DriftBudget;
 import dev.lethe.core.requests.ForgetBatcher;
 import dev.lethe.core.requests.RequestDeduplicator;
 import dev.lethe.core.requests.RocksSubjectIndex;
@@ -34,6 +35,7 @@ import dev.lethe.daemon.observe.LetheMetrics;
 import dev.lethe.daemon.pipeline.ErasurePipeline;
 import dev.lethe.daemon.publish.Publisher;
 import dev.lethe.daemon.registry.ModelRegistry;
+import dev.lethe.daemon.requests.DriftWatch;
 import dev.lethe.daemon.requests.RequestCoordinator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -190,6 +192,10 @@ public final class LetheDaemon implements AutoCloseable {
                 new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
                 new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), pipeline, ingestor, pipelineThread,
                 publisher, registry, index, pools, erased, pseudonymizer, gate, state, metrics, clock);
+        DriftWatch drift = new DriftWatch(new DriftBudget.Limits(config.drift().maxAccuracyDrop(),
+                config.drift().maxErasedFraction()), config.model().name(), publisher, pseudonymizer, state, metrics, clock);
+        drift.recover(registry.versions(), index.size());
+        coordinator.afterBatch(drift);
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
                 Devices.describe(device), index.size(), deduplicator.completedCount());
