@@ -193,8 +193,9 @@ public final class LetheDaemon implements AutoCloseable {
                 new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), pipeline, ingestor, pipelineThread,
                 publisher, registry, index, pools, erased, pseudonymizer, gate, state, metrics, clock);
         DriftWatch drift = new DriftWatch(new DriftBudget.Limits(config.drift().maxAccuracyDrop(),
-                config.drift().maxErasedFraction()), config.model().name(), publisher, pseudonymizer, state, metrics, clock);
-        drift.recover(registry.versions(), index.size());
+                config.drift().maxErasedFraction()), config.model().name(), publisher, pseudonymizer, state, metrics, clock,
+                index::size);
+        drift.recover(registry.versions());
         coordinator.afterBatch(drift);
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),

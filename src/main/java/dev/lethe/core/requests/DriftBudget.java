@@ -37,7 +37,7 @@ public final class DriftBudget {
 
     private final Limits limits;
     private long baseVersion = 1;
-    private long baseSamples;
+    private long remainingSamples;
     private double accuracyDrop;
     private long erasedSamples;
     private boolean reported;
@@ -49,13 +49,13 @@ public final class DriftBudget {
     /**
      * Starts counting from a base version.
      *
-     * @param baseSamples training samples the base was trained on (the denominator of the erased share)
-     * @param reported    whether this base's breach was already published (e.g. found in the audit trail)
+     * @param remainingSamples samples still known now; with the erased ones, what the base was trained on
+     * @param reported         whether this base's breach was already published (e.g. found in the audit trail)
      */
-    public synchronized void reset(long baseVersion, long baseSamples, double accuracyDrop, long erasedSamples,
+    public synchronized void reset(long baseVersion, long remainingSamples, double accuracyDrop, long erasedSamples,
             boolean reported) {
         this.baseVersion = baseVersion;
-        this.baseSamples = Math.max(0, baseSamples);
+        this.remainingSamples = Math.max(0, remainingSamples);
         this.accuracyDrop = Double.isFinite(accuracyDrop) ? accuracyDrop : 0;
         this.erasedSamples = erasedSamples;
         this.reported = reported;
@@ -66,13 +66,17 @@ public final class DriftBudget {
      *
      * @param accuracyBefore holdout accuracy of the previous version, as the gate measured it
      * @param accuracyAfter  holdout accuracy of the new one, on the same samples
+     * @param remainingSamples samples still known after this version's erasures (the samples arrive
+     *                       after the daemon starts, so the base's size is only known as they do)
      * @return a breach, the first time a budget is exceeded for this base
      */
-    public synchronized Optional<Breach> onVersion(double accuracyBefore, double accuracyAfter, int samplesForgotten) {
+    public synchronized Optional<Breach> onVersion(double accuracyBefore, double accuracyAfter, int samplesForgotten,
+            long remainingSamples) {
         if (Double.isFinite(accuracyBefore) && Double.isFinite(accuracyAfter)) {
             accuracyDrop += accuracyBefore - accuracyAfter;
         }
         erasedSamples += samplesForgotten;
+        this.remainingSamples = Math.max(0, remainingSamples);
         return check();
     }
 
@@ -106,7 +110,8 @@ public final class DriftBudget {
     }
 
     public synchronized double erasedFraction() {
-        return baseSamples == 0 ? 0 : (double) erasedSamples / baseSamples;
+        long base = remainingSamples + erasedSamples;
+        return base == 0 ? 0 : (double) erasedSamples / base;
     }
 
     public synchronized long baseVersion() {

@@ -11,6 +11,7 @@ import dev.lethe.daemon.publish.Publisher;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.KafkaException;
 import org.jboss.logging.Logger;
 
@@ -34,9 +35,12 @@ public final class DriftWatch implements Consumer<BatchResult> {
     private final DaemonState state;
     private final LetheMetrics metrics;
     private final Clock clock;
+    private final LongSupplier indexedSamples;
 
+    /** @param indexedSamples samples in the subject index now (erased ones are no longer there) */
     public DriftWatch(DriftBudget.Limits limits, String model, Publisher publisher, Pseudonymizer pseudonymizer,
-            DaemonState state, LetheMetrics metrics, Clock clock) {
+            DaemonState state, LetheMetrics metrics, Clock clock, LongSupplier indexedSamples) {
+        this.indexedSamples = indexedSamples;
         this.budget = new DriftBudget(limits);
         this.model = model;
         this.publisher = publisher;
@@ -61,10 +65,8 @@ public final class DriftWatch implements Consumer<BatchResult> {
      * Restores the counts from the lineage on start and publishes a breach that a crash kept from
      * being published. Version events carry no accuracy before unlearning, so the accuracy drop is
      * re-estimated as the first post-base version's holdout accuracy minus the latest's.
-     *
-     * @param indexedSamples samples in the subject index now (erased ones are no longer there)
      */
-    public void recover(List<ModelVersionEvent> lineage, long indexedSamples) {
+    public void recover(List<ModelVersionEvent> lineage) {
         int baseAt = 0;
         for (int i = 0; i < lineage.size(); i++) {
             if (lineage.get(i).parentVersion() == null) {
@@ -77,7 +79,7 @@ public final class DriftWatch implements Consumer<BatchResult> {
         double drop = since.size() < 2 ? 0
                 : since.get(0).metrics().holdoutAcc() - since.get(since.size() - 1).metrics().holdoutAcc();
         boolean reported = state.request(requestId(model, base)).isPresent();
-        budget.reset(base, indexedSamples + erased, drop, erased, reported);
+        budget.reset(base, indexedSamples.getAsLong(), drop, erased, reported);
         budget.check().ifPresent(this::publish);
     }
 
@@ -86,8 +88,8 @@ public final class DriftWatch implements Consumer<BatchResult> {
         if (result.kind() != BatchResult.Kind.PASSED) {
             return;
         }
-        budget.onVersion(result.outcome().holdoutAccBefore(), result.outcome().holdoutAcc(), result.totalSamples())
-                .ifPresent(this::publish);
+        budget.onVersion(result.outcome().holdoutAccBefore(), result.outcome().holdoutAcc(), result.totalSamples(),
+                indexedSamples.getAsLong()).ifPresent(this::publish);
     }
 
     private void publish(DriftBudget.Breach breach) {
