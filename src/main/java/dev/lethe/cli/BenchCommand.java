@@ -132,6 +132,9 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "write a PNG plot of FA, TA and MIA AUC per step to this file")
     Path plot;
 
+    @CommandLine.Mixin
+    SequentialOptions sequential;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -149,6 +152,9 @@ public class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "Fashion-MNIST not found in " + dataDir
                     + ": install it with 'apt-get install -y " + FashionMnist.DEBIAN_PACKAGE
                     + "', point --data-dir at the IDX files, or use --dataset synthetic");
+        }
+        if (sequential.enabled) {
+            return sequential.run(this);
         }
         if ((model == null) != (split == null) || (oracle != null && model == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),

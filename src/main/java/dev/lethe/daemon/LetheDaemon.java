@@ -14,6 +14,7 @@ import dev.lethe.core.model.Network;
 import dev.lethe.core.model.ParameterSubset;
 import dev.lethe.core.model.TorchScriptSplit;
 import dev.lethe.core.registry.ArtifactStore;
+import dev.lethe.core.requests.DriftBudget;
 import dev.lethe.core.requests.ForgetBatcher;
 import dev.lethe.core.requests.RequestDeduplicator;
 import dev.lethe.core.requests.RocksSubjectIndex;
@@ -38,6 +39,7 @@ import dev.lethe.daemon.pipeline.ErasurePipeline;
 import dev.lethe.daemon.publish.Publisher;
 import dev.lethe.daemon.registry.InitialModelFetch;
 import dev.lethe.daemon.registry.ModelRegistry;
+import dev.lethe.daemon.requests.DriftWatch;
 import dev.lethe.daemon.requests.RequestCoordinator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -198,6 +200,11 @@ public final class LetheDaemon implements AutoCloseable {
                 new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
                 new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), pipeline, ingestor, pipelineThread,
                 publisher, registry, index, pools, erased, pseudonymizer, gate, state, metrics, clock);
+        DriftWatch drift = new DriftWatch(new DriftBudget.Limits(config.drift().maxAccuracyDrop(),
+                config.drift().maxErasedFraction()), config.model().name(), publisher, pseudonymizer, state, metrics, clock,
+                index::size);
+        drift.recover(registry.versions());
+        coordinator.afterBatch(drift);
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
                 Devices.describe(device), index.size(), deduplicator.completedCount());

@@ -38,6 +38,8 @@ public interface LetheConfig {
 
     Verify verify();
 
+    Drift drift();
+
     Audit audit();
 
     Api api();
@@ -271,6 +273,23 @@ public interface LetheConfig {
 
         @WithDefault("5")
         int folds();
+    }
+
+    /**
+     * The drift budget: approximate erasures move the deployed model away from what a retrain would
+     * give. Past either budget, counted since the base model, Lethe publishes one
+     * {@code dev.lethe.retrain.required} audit event with reason {@code budget:…}.
+     */
+    interface Drift {
+        /** Cumulative fall of holdout accuracy since the base model (sum of the gate's per-version changes); 0 = off. */
+        @WithName("max-accuracy-drop")
+        @WithDefault("0.02")
+        double maxAccuracyDrop();
+
+        /** Share of the base model's training samples erased since; 0 = off. */
+        @WithName("max-erased-fraction")
+        @WithDefault("0.1")
+        double maxErasedFraction();
     }
 
     interface Audit {

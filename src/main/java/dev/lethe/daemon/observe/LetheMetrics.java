@@ -58,6 +58,14 @@ public final class LetheMetrics {
     public static final String PUBLISH_ABORTS = "lethe.publish.aborts";
     /** Gauge: records the request listener is behind the end of the requests topic. */
     public static final String REQUEST_LAG = "lethe.request.consumer.lag";
+    /** Gauge: cumulative fall of holdout accuracy since the base model (the last one trained from scratch). */
+    public static final String DRIFT_ACCURACY_DROP = "lethe.drift.accuracy.drop";
+    /** Gauge: share of the base model's training samples erased since. */
+    public static final String DRIFT_ERASED_FRACTION = "lethe.drift.erased.fraction";
+    /** Gauge: 1 once a drift budget is exceeded for the current base (a retrain is due), else 0. */
+    public static final String DRIFT_BUDGET_EXCEEDED = "lethe.drift.budget.exceeded";
+    /** Counter, label {@code reason}: budget — retrain.required events published for the drift budget. */
+    public static final String RETRAIN_REQUIRED = "lethe.retrain.required";
     /** Gauge = 1, label {@code device}: cpu or gpu(n) the model runs on. */
     public static final String DEVICE = "lethe.device.info";
 
@@ -203,6 +211,11 @@ public final class LetheMetrics {
             b.baseUnit(baseUnit);
         }
         b.register(registry);
+    }
+
+    public void retrainRequired(String reason) {
+        Counter.builder(RETRAIN_REQUIRED).tag("reason", reason).description("Retrain-required events published by reason")
+                .register(registry).increment();
     }
 
     public void device(String device) {

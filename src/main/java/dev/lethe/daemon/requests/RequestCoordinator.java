@@ -96,6 +96,8 @@ public final class RequestCoordinator {
     private volatile boolean running = true;
     private volatile int pendingGauge;
     private volatile Instant oldestPending;
+    /** Told of every committed batch (the drift budget), on this thread. */
+    private java.util.function.Consumer<BatchResult> afterBatch = r -> { };
 
     public RequestCoordinator(KafkaConsumer<byte[], byte[]> consumer, Topics topics, DeletionRequestReader reader,
             RequestDeduplicator deduplicator, ForgetBatcher batcher, ErasurePipeline pipeline, SampleIngestor ingestor,
@@ -332,6 +334,7 @@ public final class RequestCoordinator {
             throw e;
         }
         afterCommit(result, published, now);
+        afterBatch.accept(result);
     }
 
     /** Local effects of a committed batch: current version, index, pools, dedupe, state, metrics. */
@@ -417,6 +420,10 @@ public final class RequestCoordinator {
             oldest = oldest == null || batcherOldest.isBefore(oldest) ? batcherOldest : oldest;
         }
         oldestPending = oldest;
+    }
+
+    public void afterBatch(java.util.function.Consumer<BatchResult> listener) {
+        this.afterBatch = listener;
     }
 
     public void stop() {
