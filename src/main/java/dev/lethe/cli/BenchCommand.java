@@ -169,7 +169,7 @@ public class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         // Units: the original model, the retrain oracle, and each method once per retain size.
         int units = 2 + methods.size() * (1 + (retainSweep ? sweepFractions.size() : 0));
-        Progress progress = Progress.of("bench", units, "^(original: |  retrain: |  \\S+: \\d+ steps \\()");
+        Progress progress = Progress.of("bench", units, "^(?:original: |  retrain: |  \\S+: \\d+ steps \\()");
         BenchmarkRunner.TeamModel team = model == null ? null : new BenchmarkRunner.TeamModel(model, oracle, split);
         BenchmarkReport report = new BenchmarkRunner(config, progress, team).run();
         String table = MarkdownReport.toMarkdown(report);

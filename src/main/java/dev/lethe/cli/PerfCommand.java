@@ -131,7 +131,7 @@ public class PerfCommand implements Callable<Integer> {
         // k/N + ETA over the long repeated runs (scale ≈ 20 min, unlearning): one unit per run line.
         int runs = unlearnRepetitions * (int) sections.stream().filter(s -> s.equals("scale") || s.equals("unlearning")).count();
         java.util.function.Consumer<String> progress = runs > 0
-                ? Progress.of("perf", runs, "^(scale: run \\d+:|unlearning: run \\d+ of)")
+                ? Progress.of("perf", runs, "^(?:scale: run \\d+:|unlearning: run \\d+ of)")
                 : line -> System.err.println("[perf] " + line);
         PerfReport report = new PerfRunner(config, progress).withTorchScript(model, head).run();
         if (kafka && sections.contains("ingest")) {

@@ -45,7 +45,9 @@ public final class Progress implements Consumer<String> {
     public synchronized void accept(String line) {
         java.util.regex.Matcher m = unitDone.matcher(line);
         if (m.find()) {
-            done = Math.min(total, m.groupCount() > 0 && m.group(1) != null ? Math.max(done, Integer.parseInt(m.group(1)))
+            // A group that holds a number says how many units are done; anything else counts one.
+            String count = m.groupCount() > 0 ? m.group(1) : null;
+            done = Math.min(total, count != null && count.matches("\\d{1,9}") ? Math.max(done, Integer.parseInt(count))
                     : done + 1);
             out.println("[" + label + "] " + status() + " · " + line.strip());
         } else {

@@ -48,4 +48,15 @@ class ProgressTest {
         assertThat(lines()[0]).isEqualTo("[train] 10/60 16% 10s elapsed, ETA 50s · epoch 10: mean loss 0.4000");
         assertThat(Progress.duration(7325)).isEqualTo("2h02m");
     }
+
+    @Test
+    void aGroupThatHoldsNoNumberCountsOneUnitAsTheBenchsAlternativesDo() {
+        // The bench's pattern once had a capturing group of alternatives: "original: " is no count.
+        Progress p = new Progress("bench", 4, Pattern.compile("^(original: |  retrain: )"), out, now::get);
+
+        p.accept("original: 60 epochs");
+        p.accept("  retrain: 60 epochs");
+
+        assertThat(p.done()).isEqualTo(2);
+    }
 }
