@@ -1,10 +1,10 @@
 package dev.lethe.cli;
 
-import dev.lethe.core.perf.Figure;
-import dev.lethe.core.perf.Goal;
-import dev.lethe.core.perf.IngestPipeline;
-import dev.lethe.core.perf.RequestStream;
-import dev.lethe.core.perf.Stats;
+import dev.lethe.perf.Figure;
+import dev.lethe.perf.Goal;
+import dev.lethe.perf.IngestPipeline;
+import dev.lethe.perf.RequestStream;
+import dev.lethe.perf.Stats;
 import dev.lethe.core.requests.RocksSubjectIndex;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
