@@ -2,9 +2,9 @@ package dev.lethe.perf;
 
 import dev.lethe.core.events.DeletionRequest;
 import dev.lethe.core.events.DeletionRequestReader;
-import dev.lethe.core.requests.ForgetBatcher;
-import dev.lethe.core.requests.PendingRequest;
-import dev.lethe.core.requests.RequestDeduplicator;
+import dev.lethe.core.erasure.ForgetBatcher;
+import dev.lethe.core.erasure.PendingRequest;
+import dev.lethe.core.erasure.RequestDeduplicator;
 import dev.lethe.core.requests.SubjectIndex;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.lethe.daemon.ingest;
+package dev.lethe.core.erasure;
 
 import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.core.requests.SubjectIndex;

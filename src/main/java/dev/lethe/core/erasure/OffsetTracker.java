@@ -1,4 +1,4 @@
-package dev.lethe.core.requests;
+package dev.lethe.core.erasure;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;

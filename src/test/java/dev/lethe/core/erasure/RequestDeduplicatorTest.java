@@ -1,4 +1,4 @@
-package dev.lethe.core.requests;
+package dev.lethe.core.erasure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,6 @@
-package dev.lethe.daemon.pipeline;
+package dev.lethe.core.erasure;
 
 import dev.lethe.core.events.ModelVersionEvent;
-import dev.lethe.core.requests.ForgetBatcher;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
 import java.time.Duration;
 import java.util.List;
@@ -23,16 +22,16 @@ public record BatchResult(Kind kind, ForgetBatcher.Batch batch, Map<String, List
 
     public enum Kind { PASSED, EMPTY, FAILED }
 
-    static BatchResult passed(ForgetBatcher.Batch batch, Map<String, List<String>> ids,
+    public static BatchResult passed(ForgetBatcher.Batch batch, Map<String, List<String>> ids,
             VerifiedUnlearning.Outcome outcome, ModelVersionEvent staged, Duration took) {
         return new BatchResult(Kind.PASSED, batch, Map.copyOf(ids), outcome, staged, null, took);
     }
 
-    static BatchResult empty(ForgetBatcher.Batch batch, Map<String, List<String>> ids, Duration took) {
+    public static BatchResult empty(ForgetBatcher.Batch batch, Map<String, List<String>> ids, Duration took) {
         return new BatchResult(Kind.EMPTY, batch, Map.copyOf(ids), null, null, null, took);
     }
 
-    static BatchResult failed(ForgetBatcher.Batch batch, Map<String, List<String>> ids,
+    public static BatchResult failed(ForgetBatcher.Batch batch, Map<String, List<String>> ids,
             VerifiedUnlearning.Outcome outcome, String reason, Duration took) {
         return new BatchResult(Kind.FAILED, batch, Map.copyOf(ids), outcome, null, reason, took);
     }

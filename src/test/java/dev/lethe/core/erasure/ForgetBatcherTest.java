@@ -1,8 +1,8 @@
-package dev.lethe.core.requests;
+package dev.lethe.core.erasure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.core.requests.ForgetBatcher.Batch;
+import dev.lethe.core.erasure.ForgetBatcher.Batch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
