@@ -1,5 +1,9 @@
 package dev.lethe.daemon;
 
+import dev.lethe.core.erasure.ErasedSubjects;
+import dev.lethe.core.erasure.ErasureFlow;
+import dev.lethe.core.erasure.ForgetBatcher;
+import dev.lethe.core.erasure.RequestDeduplicator;
 import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.CloudEvent;
 import dev.lethe.core.events.CloudEventJson;
@@ -12,8 +16,6 @@ import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.registry.ArtifactStore;
-import dev.lethe.core.erasure.ForgetBatcher;
-import dev.lethe.core.erasure.RequestDeduplicator;
 import dev.lethe.core.requests.RocksSubjectIndex;
 import dev.lethe.core.requests.SubjectIndex;
 import dev.lethe.core.unlearn.ForgetObjective;
@@ -23,7 +25,6 @@ import dev.lethe.core.unlearn.StopRule;
 import dev.lethe.core.unlearn.UnlearningSettings;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
 import dev.lethe.daemon.config.LetheConfig;
-import dev.lethe.core.erasure.ErasedSubjects;
 import dev.lethe.daemon.ingest.SampleIngestor;
 import dev.lethe.daemon.ingest.SamplePools;
 import dev.lethe.daemon.kafka.KafkaClients;
@@ -34,6 +35,7 @@ import dev.lethe.daemon.observe.LetheMetrics;
 import dev.lethe.daemon.pipeline.ErasurePipeline;
 import dev.lethe.daemon.publish.Publisher;
 import dev.lethe.daemon.registry.ModelRegistry;
+import dev.lethe.daemon.requests.AfterCommit;
 import dev.lethe.daemon.requests.RequestCoordinator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -80,6 +82,7 @@ public final class LetheDaemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LetheDaemon.class);
     private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration KAFKA_CONTACT_WINDOW = Duration.ofSeconds(30);
+    private static final Duration INGEST_CATCH_UP = Duration.ofMinutes(5);
 
     private final LetheConfig config;
     private final LetheMetrics metrics;
@@ -150,9 +153,14 @@ public final class LetheDaemon implements AutoCloseable {
 
         ErasedSubjects erased = new ErasedSubjects(index, pseudonymizer);
         RequestDeduplicator deduplicator = new RequestDeduplicator(config.ingest().dedupeCapacity());
+        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
+                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
+        ErasureFlow flow = new ErasureFlow(new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
+                new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), index, erased, pseudonymizer,
+                gate.miaThreshold());
         try (KafkaConsumer<byte[], byte[]> reader = clients.consumer("recovery", null)) {
             recoverModel(reader, publisher);
-            recoverAudit(reader, publisher, deduplicator, erased);
+            recoverAudit(reader, publisher, flow, erased);
         }
         state.modelLoaded(true);
         state.kafkaContact(clock.instant());
@@ -178,21 +186,23 @@ public final class LetheDaemon implements AutoCloseable {
         ingestThread = new Thread(ingestor, "lethe-sample-ingest");
         ingestThread.start();
 
-        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
-                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
         VerifiedUnlearning unlearning = new VerifiedUnlearning(unlearner(), gate);
         pipelineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "lethe-unlearning"));
         ErasurePipeline pipeline = new ErasurePipeline(index, pools, erased, registry, unlearning,
                 config.ingest().seed(), clock);
+        SampleIngestor ingest = ingestor;
+        RequestCoordinator.BatchRunner runner = (batch, samplesEnd) -> pipelineThread.submit(() -> {
+            ingest.awaitPositions(samplesEnd, INGEST_CATCH_UP);
+            pipeline.begin(batch);
+            return pipeline.run(batch);
+        });
         coordinator = new RequestCoordinator(clients.consumer("requests", config.groupId()),
                 new RequestCoordinator.Topics(config.topics().deletionRequests(), config.topics().deletionRequestsDlq(),
                         config.topics().samples(), config.topics().modelVersions()),
-                new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
-                new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), pipeline, ingestor, pipelineThread,
-                publisher, registry, index, pools, erased, pseudonymizer, gate, state, metrics, clock);
+                flow, runner, publisher, new AfterCommit(registry, pools, state, metrics, clock));
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
-                Devices.describe(device), index.size(), deduplicator.completedCount());
+                Devices.describe(device), index.size(), flow.completedKnown());
     }
 
     private void recoverModel(KafkaConsumer<byte[], byte[]> reader, Publisher publisher) throws IOException {
@@ -227,8 +237,8 @@ public final class LetheDaemon implements AutoCloseable {
         LOG.infof("registered %s as %s version 1 (sha256 %s)", initial, config.model().name(), v1.sha256().substring(0, 12));
     }
 
-    private void recoverAudit(KafkaConsumer<byte[], byte[]> reader, Publisher publisher,
-            RequestDeduplicator deduplicator, ErasedSubjects erased) {
+    private void recoverAudit(KafkaConsumer<byte[], byte[]> reader, Publisher publisher, ErasureFlow flow,
+            ErasedSubjects erased) {
         String[] lastHash = {null};
         int[] events = {0};
         TopicReader.readAll(reader, config.topics().audit(), RECOVERY_TIMEOUT, record -> {
@@ -239,17 +249,13 @@ public final class LetheDaemon implements AutoCloseable {
             AuditEvent audit = CloudEventJson.auditEventOf(event.get());
             events[0]++;
             lastHash[0] = audit.hash();
-            state.apply(audit, event.get().time() == null ? Instant.EPOCH : event.get().time());
-            if (DaemonState.isTerminal(audit.type())) {
-                deduplicator.markCompleted(audit.requestId());
-            }
-            if (EventTypes.DELETION_COMPLETED.equals(audit.type())) {
-                erased.erasedRef(audit.subjectRef());
-            }
+            Instant at = event.get().time() == null ? Instant.EPOCH : event.get().time();
+            state.apply(audit, at);
+            flow.recovered(audit, at);
         });
         publisher.resumeChain(lastHash[0]);
         LOG.infof("audit trail recovered: %d events, %d finished requests, %d erased subjects", events[0],
-                deduplicator.completedCount(), erased.knownErased());
+                flow.completedKnown(), erased.knownErased());
     }
 
     private static Optional<CloudEvent> parse(ConsumerRecord<byte[], byte[]> record) {
