@@ -127,7 +127,7 @@ public class PerfCommand implements Callable<Integer> {
             List<String> notes = new java.util.ArrayList<>();
             List<dev.lethe.perf.Figure> figures = KafkaIngestPerf.run(
                     RequestStream.generate(requests, PerfRunner.indexSubjects(config), seed), PerfRunner.indexDir(config),
-                    Math.max(3, repetitions / 3), progress, notes);
+                    workDir, Math.max(3, repetitions / 3), progress, notes);
             report = report.with(figures, notes);
         }
         if (sections.contains("latency")) {
