@@ -3,14 +3,12 @@ package dev.lethe.core.erasure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Groups deduplicated deletion requests into forget batches. One unlearning run per request would
@@ -38,17 +36,13 @@ public final class ForgetBatcher {
      * @param subjectIds       the distinct subjects, in arrival order
      * @param totalSamples     the sum of the subjects' sample counts
      * @param oldestReceivedAt when the batch's oldest request arrived
-     * @param commitOffsets    per source partition of the batch's requests, the next offset that is
-     *                         safe to commit once the batch is published: past the batch's
-     *                         requests but never past a request that is still pending
      */
     public record Batch(List<PendingRequest> requests, List<String> subjectIds, long totalSamples,
-            Instant oldestReceivedAt, Map<Integer, Long> commitOffsets) {
+            Instant oldestReceivedAt) {
 
         public Batch {
             requests = List.copyOf(requests);
             subjectIds = List.copyOf(subjectIds);
-            commitOffsets = Collections.unmodifiableMap(new TreeMap<>(commitOffsets));
             Objects.requireNonNull(oldestReceivedAt, "oldestReceivedAt");
         }
     }
@@ -142,24 +136,7 @@ public final class ForgetBatcher {
             pendingRequests -= group.requests.size();
         }
         requests.sort((a, b) -> a.receivedAt().compareTo(b.receivedAt()));
-        return new Batch(requests, subjects, total, oldest, commitOffsets(requests));
-    }
-
-    private Map<Integer, Long> commitOffsets(List<PendingRequest> batch) {
-        Map<Integer, Long> next = new TreeMap<>();
-        for (PendingRequest r : batch) {
-            if (r.hasSource()) {
-                next.merge(r.partition(), r.offset() + 1, Math::max);
-            }
-        }
-        for (Group group : pending.values()) {
-            for (PendingRequest r : group.requests) {
-                if (r.hasSource() && next.containsKey(r.partition())) {
-                    next.merge(r.partition(), r.offset(), Math::min);
-                }
-            }
-        }
-        return next;
+        return new Batch(requests, subjects, total, oldest);
     }
 
     /** Pending requests (not subjects). */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lethe.core.erasure.ForgetBatcher.Batch;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -18,11 +17,6 @@ class ForgetBatcherTest {
 
     private static PendingRequest request(String id, String subject, int secondsAfterT0) {
         return new PendingRequest(id, subject, T0.plusSeconds(secondsAfterT0));
-    }
-
-    private static PendingRequest request(String id, String subject, int secondsAfterT0, int partition,
-            long offset) {
-        return new PendingRequest(id, subject, T0.plusSeconds(secondsAfterT0), partition, offset);
     }
 
     @Test
@@ -149,25 +143,5 @@ class ForgetBatcherTest {
 
         assertThat(batcher.oldestPendingAge(T0.plusSeconds(12))).isEqualTo(Duration.ofSeconds(12));
         assertThat(batcher.pendingCount()).isEqualTo(2);
-    }
-
-    @Test
-    void commitOffsetsGoPastTheBatchButNeverPastARequestStillPending() {
-        ForgetBatcher small = new ForgetBatcher(10, LINGER);
-        small.offer(request("r1", "alice", 0, 0, 100), 6);
-        small.offer(request("r2", "bob", 1, 0, 101), 6);
-        small.offer(request("r3", "carol", 2, 1, 7), 2);
-        small.offer(request("r4", "alice", 3, 0, 102), 6);
-
-        Batch first = small.poll(T0.plusSeconds(3)).orElseThrow();
-
-        assertThat(first.requests()).extracting(PendingRequest::requestId).containsExactly("r1", "r4");
-        assertThat(first.commitOffsets()).as("bob (offset 101) is still pending on partition 0")
-                .isEqualTo(Map.of(0, 101L));
-
-        Batch second = small.poll(T0.plus(LINGER).plusSeconds(1)).orElseThrow();
-
-        assertThat(second.subjectIds()).containsExactly("bob", "carol");
-        assertThat(second.commitOffsets()).isEqualTo(Map.of(0, 102L, 1, 8L));
     }
 }
