@@ -59,7 +59,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 
 /**
@@ -146,8 +145,11 @@ public final class LetheDaemon implements AutoCloseable {
         index = RocksSubjectIndex.open(dataDir.resolve("index"));
         resources.add(index);
 
-        KafkaProducer<byte[], byte[]> producer = clients.transactionalProducer();
-        Publisher publisher = new Publisher(producer, config.topics().audit(), clock);
+        // One producer at a time; replaced (same transactional id) after an error no abort clears.
+        int maxRecordBytes = Integer.parseInt(config.kafka().client().getOrDefault("max.request.size",
+                String.valueOf(Publisher.DEFAULT_MAX_RECORD_BYTES)));
+        Publisher publisher = new Publisher(clients::transactionalProducer, config.topics().audit(), clock,
+                maxRecordBytes);
         resources.add(publisher);
         publisher.initTransactions();
 
