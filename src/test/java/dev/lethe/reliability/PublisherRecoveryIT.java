@@ -8,11 +8,10 @@ import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.daemon.kafka.DeadLetters;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
+import dev.lethe.testing.InJvmKafka;
 import dev.lethe.daemon.kafka.Records;
 import dev.lethe.daemon.publish.Publisher;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.HexFormat;
@@ -26,8 +25,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,24 +40,15 @@ class PublisherRecoveryIT {
     private static final String AUDIT = "t.audit";
     private static final String OUT = "t.out";
     private static final Pseudonymizer REFS = Pseudonymizer.fromUtf8("publisher-recovery-it-secret-0123");
-    private static Path dir;
+    @RegisterExtension
+    static final InJvmKafka KAFKA = new InJvmKafka("publisher-recovery");
     private static EmbeddedKafka broker;
 
     @BeforeAll
-    static void start() throws Exception {
-        Fixture.quietKafkaLogs();
-        dir = Fixture.OUT.resolve("publisher-recovery-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
-        broker = EmbeddedKafka.start(0, dir.resolve("kafka"));
+    static void topics() {
+        broker = KAFKA.broker();
         for (String t : List.of(DLQ, AUDIT, OUT)) {
             broker.createTopic(t, 1, Map.of());
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
         }
     }
 
