@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -177,7 +178,8 @@ public final class Publisher implements AutoCloseable {
                 producer.abortTransaction();
             } catch (KafkaException abortFailure) {
                 e.addSuppressed(abortFailure);
-                if (producers == null) {
+                // Fenced by a newer instance: a new producer would fence it back. Stop instead.
+                if (producers == null || fenced(abortFailure) || fenced(e)) {
                     throw new FatalPublishException("cannot abort a failed transaction: " + abortFailure.getMessage(), e);
                 }
                 replaceProducer();
@@ -204,6 +206,16 @@ public final class Publisher implements AutoCloseable {
         }
         producer = producers.get();
         producer.initTransactions();
+    }
+
+    private static boolean fenced(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException
+                    || c instanceof AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static AuditChain rewind(String head) {
