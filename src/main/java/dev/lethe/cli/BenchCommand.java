@@ -1,11 +1,11 @@
 package dev.lethe.cli;
 
-import dev.lethe.core.bench.BenchmarkConfig;
-import dev.lethe.core.bench.BenchmarkReport;
-import dev.lethe.core.bench.BenchmarkRunner;
-import dev.lethe.core.bench.JsonReport;
-import dev.lethe.core.bench.MarkdownReport;
-import dev.lethe.core.bench.PlotRenderer;
+import dev.lethe.bench.BenchmarkConfig;
+import dev.lethe.bench.BenchmarkReport;
+import dev.lethe.bench.BenchmarkRunner;
+import dev.lethe.bench.JsonReport;
+import dev.lethe.bench.MarkdownReport;
+import dev.lethe.bench.PlotRenderer;
 import dev.lethe.core.data.FashionMnist;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.TrainingRecipe;

@@ -45,6 +45,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,8 +57,8 @@ import picocli.CommandLine.Option;
         description = "Run the whole story on an embedded Kafka broker: train, publish samples, request erasures, show the result.")
 public class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "port of the embedded broker (default: ${DEFAULT-VALUE})")
-    int kafkaPort;
+    @Mixin
+    EmbeddedKafkaOptions broker;
 
     @Option(names = "--work-dir", description = "where the broker, index and registry live (default: a fresh temporary directory)")
     Path workDir;
@@ -107,7 +108,7 @@ public class DemoCommand implements Callable<Integer> {
             NetworkCodec.write(network, file);
         }
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaPort, dir.resolve("kafka"))) {
+        try (EmbeddedKafka kafka = broker.start(dir.resolve("kafka"))) {
             progress("embedded Kafka broker on " + kafka.bootstrapServers());
             Map<String, String> overrides = new HashMap<>();
             overrides.put("lethe.kafka.bootstrap-servers", kafka.bootstrapServers());

@@ -1,8 +1,8 @@
 package dev.lethe.cli;
 
-import dev.lethe.core.perf.Figure;
-import dev.lethe.core.perf.PerfRunner;
-import dev.lethe.core.perf.Stats;
+import dev.lethe.perf.Figure;
+import dev.lethe.perf.PerfRunner;
+import dev.lethe.perf.Stats;
 import dev.lethe.daemon.demo.RequestLatencyProbe;
 
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.lethe.cli;
 
 import dev.lethe.core.data.FashionMnist;
-import dev.lethe.core.perf.PerfConfig;
-import dev.lethe.core.perf.PerfReport;
-import dev.lethe.core.perf.PerfRunner;
-import dev.lethe.core.perf.RequestStream;
+import dev.lethe.perf.PerfConfig;
+import dev.lethe.perf.PerfReport;
+import dev.lethe.perf.PerfRunner;
+import dev.lethe.perf.RequestStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -136,9 +136,9 @@ public class PerfCommand implements Callable<Integer> {
         PerfReport report = new PerfRunner(config, progress).withTorchScript(model, head).run();
         if (kafka && sections.contains("ingest")) {
             List<String> notes = new java.util.ArrayList<>();
-            List<dev.lethe.core.perf.Figure> figures = KafkaIngestPerf.run(
+            List<dev.lethe.perf.Figure> figures = KafkaIngestPerf.run(
                     RequestStream.generate(requests, PerfRunner.indexSubjects(config), seed), PerfRunner.indexDir(config),
-                    Math.max(3, repetitions / 3), progress, notes);
+                    workDir, Math.max(3, repetitions / 3), progress, notes);
             report = report.with(figures, notes);
         }
         if (sections.contains("latency")) {

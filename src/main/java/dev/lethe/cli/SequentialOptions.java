@@ -1,10 +1,10 @@
 package dev.lethe.cli;
 
-import dev.lethe.core.bench.SequentialBenchmark;
-import dev.lethe.core.bench.SequentialConfig;
-import dev.lethe.core.bench.SequentialPlot;
-import dev.lethe.core.bench.SequentialReport;
-import dev.lethe.core.bench.SequentialReports;
+import dev.lethe.bench.SequentialBenchmark;
+import dev.lethe.bench.SequentialConfig;
+import dev.lethe.bench.SequentialPlot;
+import dev.lethe.bench.SequentialReport;
+import dev.lethe.bench.SequentialReports;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.TrainingRecipe;
 import dev.lethe.core.unlearn.ForgetObjective;

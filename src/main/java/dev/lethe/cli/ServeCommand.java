@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lethe serve}: the daemon, until SIGTERM (or Ctrl-C). */
@@ -27,11 +28,8 @@ public class ServeCommand implements Callable<Integer> {
     @Option(names = "--embedded-kafka", description = "start a single-node KRaft broker in this process (loopback only) and use it")
     boolean embeddedKafka;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "port of the embedded broker (default: ${DEFAULT-VALUE})")
-    int kafkaPort;
-
-    @Option(names = "--kafka-dir", description = "log directory of the embedded broker (default: <lethe.data-dir>/kafka)")
-    Path kafkaDir;
+    @Mixin
+    EmbeddedKafkaOptions broker;
 
     @Inject
     LetheConfig config;
@@ -47,8 +45,8 @@ public class ServeCommand implements Callable<Integer> {
         EmbeddedKafka kafka = null;
         LetheConfig effective = config;
         if (embeddedKafka) {
-            Path dir = kafkaDir != null ? kafkaDir : config.dataDir().resolve("kafka");
-            kafka = EmbeddedKafka.start(kafkaPort, dir);
+            Path dir = broker.logDir(config.dataDir().resolve("kafka"));
+            kafka = broker.start(dir);
             effective = LetheConfigs.withOverrides(ConfigProvider.getConfig(),
                     Map.of("lethe.kafka.bootstrap-servers", kafka.bootstrapServers()));
             System.err.println("embedded Kafka broker on " + kafka.bootstrapServers() + " (data in " + dir + ")");

@@ -1,5 +1,9 @@
 package dev.lethe.daemon;
 
+import dev.lethe.core.erasure.ErasedSubjects;
+import dev.lethe.core.erasure.ErasureFlow;
+import dev.lethe.core.erasure.ForgetBatcher;
+import dev.lethe.core.erasure.RequestDeduplicator;
 import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.CloudEvent;
 import dev.lethe.core.events.CloudEventJson;
@@ -15,8 +19,6 @@ import dev.lethe.core.model.ParameterSubset;
 import dev.lethe.core.model.TorchScriptSplit;
 import dev.lethe.core.registry.ArtifactStore;
 import dev.lethe.core.requests.DriftBudget;
-import dev.lethe.core.requests.ForgetBatcher;
-import dev.lethe.core.requests.RequestDeduplicator;
 import dev.lethe.core.requests.RocksSubjectIndex;
 import dev.lethe.core.requests.SubjectIndex;
 import dev.lethe.core.unlearn.ForgetObjective;
@@ -27,7 +29,6 @@ import dev.lethe.core.unlearn.UnlearningSettings;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
 import dev.lethe.daemon.config.ConfigChoices;
 import dev.lethe.daemon.config.LetheConfig;
-import dev.lethe.daemon.ingest.ErasedSubjects;
 import dev.lethe.daemon.ingest.SampleIngestor;
 import dev.lethe.daemon.ingest.SamplePools;
 import dev.lethe.daemon.kafka.KafkaClients;
@@ -39,6 +40,7 @@ import dev.lethe.daemon.pipeline.ErasurePipeline;
 import dev.lethe.daemon.publish.Publisher;
 import dev.lethe.daemon.registry.InitialModelFetch;
 import dev.lethe.daemon.registry.ModelRegistry;
+import dev.lethe.daemon.requests.AfterCommit;
 import dev.lethe.daemon.requests.DriftWatch;
 import dev.lethe.daemon.requests.RequestCoordinator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,7 +65,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 
 /**
@@ -86,6 +87,7 @@ public final class LetheDaemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LetheDaemon.class);
     private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration KAFKA_CONTACT_WINDOW = Duration.ofSeconds(30);
+    private static final Duration INGEST_CATCH_UP = Duration.ofMinutes(5);
 
     private final LetheConfig config;
     private final LetheMetrics metrics;
@@ -152,16 +154,24 @@ public final class LetheDaemon implements AutoCloseable {
         index = RocksSubjectIndex.open(dataDir.resolve("index"));
         resources.add(index);
 
-        KafkaProducer<byte[], byte[]> producer = clients.transactionalProducer();
-        Publisher publisher = new Publisher(producer, config.topics().audit(), clock);
+        // One producer at a time; replaced (same transactional id) after an error no abort clears.
+        int maxRecordBytes = Integer.parseInt(config.kafka().client().getOrDefault("max.request.size",
+                String.valueOf(Publisher.DEFAULT_MAX_RECORD_BYTES)));
+        Publisher publisher = new Publisher(clients::transactionalProducer, config.topics().audit(), clock,
+                maxRecordBytes);
         resources.add(publisher);
         publisher.initTransactions();
 
         ErasedSubjects erased = new ErasedSubjects(index, pseudonymizer);
         RequestDeduplicator deduplicator = new RequestDeduplicator(config.ingest().dedupeCapacity());
+        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
+                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
+        ErasureFlow flow = new ErasureFlow(new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
+                new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), index, erased, pseudonymizer,
+                gate.miaThreshold());
         try (KafkaConsumer<byte[], byte[]> reader = clients.consumer("recovery", null)) {
             recoverModel(reader, publisher);
-            recoverAudit(reader, publisher, deduplicator, erased);
+            recoverAudit(reader, publisher, flow, erased);
         }
         state.modelLoaded(true);
         state.kafkaContact(clock.instant());
@@ -188,18 +198,20 @@ public final class LetheDaemon implements AutoCloseable {
         ingestThread = new Thread(ingestor, "lethe-sample-ingest");
         ingestThread.start();
 
-        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
-                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
         VerifiedUnlearning unlearning = new VerifiedUnlearning(unlearner(), gate);
         pipelineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "lethe-unlearning"));
         ErasurePipeline pipeline = new ErasurePipeline(index, pools, erased, registry, unlearning,
                 config.ingest().seed(), clock, config.unlearning().parameters(), unlearningPath);
+        SampleIngestor ingest = ingestor;
+        RequestCoordinator.BatchRunner runner = (batch, samplesEnd) -> pipelineThread.submit(() -> {
+            ingest.awaitPositions(samplesEnd, INGEST_CATCH_UP);
+            pipeline.begin(batch);
+            return pipeline.run(batch);
+        });
         coordinator = new RequestCoordinator(clients.consumer("requests", config.groupId()),
                 new RequestCoordinator.Topics(config.topics().deletionRequests(), config.topics().deletionRequestsDlq(),
                         config.topics().samples(), config.topics().modelVersions()),
-                new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
-                new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), pipeline, ingestor, pipelineThread,
-                publisher, registry, index, pools, erased, pseudonymizer, gate, state, metrics, clock);
+                flow, runner, publisher, new AfterCommit(registry, pools, state, metrics, clock));
         DriftWatch drift = new DriftWatch(new DriftBudget.Limits(config.drift().maxAccuracyDrop(),
                 config.drift().maxErasedFraction()), config.model().name(), publisher, pseudonymizer, state, metrics, clock,
                 index::size);
@@ -207,7 +219,7 @@ public final class LetheDaemon implements AutoCloseable {
         coordinator.afterBatch(drift);
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
-                Devices.describe(device), index.size(), deduplicator.completedCount());
+                Devices.describe(device), index.size(), flow.completedKnown());
     }
 
     private void recoverModel(KafkaConsumer<byte[], byte[]> reader, Publisher publisher) throws IOException {
@@ -256,8 +268,8 @@ public final class LetheDaemon implements AutoCloseable {
                 config.dataDir().resolve("initial").resolve(InitialModelFetch.fileName(uri, config.model().name())));
     }
 
-    private void recoverAudit(KafkaConsumer<byte[], byte[]> reader, Publisher publisher,
-            RequestDeduplicator deduplicator, ErasedSubjects erased) {
+    private void recoverAudit(KafkaConsumer<byte[], byte[]> reader, Publisher publisher, ErasureFlow flow,
+            ErasedSubjects erased) {
         String[] lastHash = {null};
         int[] events = {0};
         TopicReader.readAll(reader, config.topics().audit(), RECOVERY_TIMEOUT, record -> {
@@ -268,17 +280,13 @@ public final class LetheDaemon implements AutoCloseable {
             AuditEvent audit = CloudEventJson.auditEventOf(event.get());
             events[0]++;
             lastHash[0] = audit.hash();
-            state.apply(audit, event.get().time() == null ? Instant.EPOCH : event.get().time());
-            if (DaemonState.isTerminal(audit.type())) {
-                deduplicator.markCompleted(audit.requestId());
-            }
-            if (EventTypes.DELETION_COMPLETED.equals(audit.type())) {
-                erased.erasedRef(audit.subjectRef());
-            }
+            Instant at = event.get().time() == null ? Instant.EPOCH : event.get().time();
+            state.apply(audit, at);
+            flow.recovered(audit, at);
         });
         publisher.resumeChain(lastHash[0]);
         LOG.infof("audit trail recovered: %d events, %d finished requests, %d erased subjects", events[0],
-                deduplicator.completedCount(), erased.knownErased());
+                flow.completedKnown(), erased.knownErased());
     }
 
     private static Optional<CloudEvent> parse(ConsumerRecord<byte[], byte[]> record) {

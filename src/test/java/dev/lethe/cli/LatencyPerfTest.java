@@ -3,9 +3,9 @@ package dev.lethe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lethe.core.perf.Figure;
-import dev.lethe.core.perf.PerfReport;
-import dev.lethe.core.perf.PerfRunner;
+import dev.lethe.perf.Figure;
+import dev.lethe.perf.PerfReport;
+import dev.lethe.perf.PerfRunner;
 import dev.lethe.daemon.demo.RequestLatencyProbe;
 import java.time.Duration;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.lethe.core.events.SampleRecordWriter;
 import dev.lethe.core.requests.RocksSubjectIndex;
 import dev.lethe.daemon.ingest.SampleIngestor;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
+import dev.lethe.testing.InJvmKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +37,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,8 @@ class BadInputAndErasureIT {
     private static final int MAX_REQUEST_BYTES = 1024;
     private static final int MAX_SAMPLE_BYTES = 16 * 1024;
 
+    @RegisterExtension
+    static final InJvmKafka KAFKA = new InJvmKafka("bad-input");
     static Path dir;
     static EmbeddedKafka broker;
     static Path model;
@@ -70,10 +74,8 @@ class BadInputAndErasureIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Fixture.quietKafkaLogs();
-        dir = Fixture.OUT.resolve("bad-input-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
-        broker = EmbeddedKafka.start(0, dir.resolve("kafka"));
+        dir = KAFKA.dir();
+        broker = KAFKA.broker();
         model = Fixture.model();
         population = Fixture.Population.generate(5, 30, 20, 3, 5, 80);
         population.subjects().forEach(s -> allSubjectIds.add(s.id()));
@@ -93,9 +95,6 @@ class BadInputAndErasureIT {
     static void stop() {
         if (daemon != null) {
             daemon.close();
-        }
-        if (broker != null) {
-            broker.close();
         }
     }
 

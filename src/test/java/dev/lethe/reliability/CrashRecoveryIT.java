@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.lethe.core.events.ModelVersionEvent;
 import dev.lethe.core.requests.RocksSubjectIndex;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
+import dev.lethe.testing.InJvmKafka;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,25 +58,19 @@ class CrashRecoveryIT {
     private static final Duration TRIGGER = Duration.ofSeconds(40);
     private static final Pattern ARTIFACT = Pattern.compile("v(\\d+)\\.lethe");
 
+    @RegisterExtension
+    static final InJvmKafka KAFKA = new InJvmKafka("crash");
     static Path dir;
     static EmbeddedKafka broker;
     static Path model;
 
     @BeforeAll
     static void brokerAndModel() throws Exception {
-        Fixture.quietKafkaLogs();
-        dir = Fixture.OUT.resolve("crash-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
-        broker = EmbeddedKafka.start(0, dir.resolve("kafka"));
+        dir = KAFKA.dir();
+        broker = KAFKA.broker();
         model = Fixture.model();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     /** Where a kill landed, as seen from outside at the moment of the kill. */
     enum Window {
@@ -183,10 +178,8 @@ class CrashRecoveryIT {
             CompletableFuture<String> batch = daemon.onLine(l -> l.contains("forget batch closed"));
             send(producer, sendOrder, KILLS * perSlice, sendOrder.size());
             batch.get(TRIGGER.toMillis(), TimeUnit.MILLISECONDS);
-            int port = broker.port();
-            Path kafkaDir = broker.logDir();
-            broker.close();
-            broker = EmbeddedKafka.start(port, kafkaDir);
+            KAFKA.restart();
+            broker = KAFKA.broker();
             System.out.println("[crash] broker restarted on the same log directory mid-batch");
         }
         final LetheProcess last = daemon;

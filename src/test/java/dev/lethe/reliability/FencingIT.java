@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.lethe.core.events.SampleRecord;
 import dev.lethe.core.events.SampleRecordWriter;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
+import dev.lethe.testing.InJvmKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,8 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,23 +28,17 @@ import org.junit.jupiter.api.Test;
  */
 class FencingIT {
 
+    @RegisterExtension
+    static final InJvmKafka KAFKA = new InJvmKafka("fencing");
     static Path dir;
     static EmbeddedKafka broker;
 
     @BeforeAll
     static void start() throws Exception {
-        Fixture.quietKafkaLogs();
-        dir = Fixture.OUT.resolve("fencing-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
-        broker = EmbeddedKafka.start(0, dir.resolve("kafka"));
+        dir = KAFKA.dir();
+        broker = KAFKA.broker();
     }
 
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void aSecondInstanceWithTheSameTransactionalIdFencesTheFirstWhichStopsPublishingAndTurnsNotReady() throws Exception {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,12 +47,6 @@ final class Fixture {
     static final String SUBJECT_MARK = "person-";
 
     private Fixture() {
-    }
-
-    static void quietKafkaLogs() {
-        for (String name : List.of("kafka", "org.apache.kafka", "state.change.logger", "org.apache.zookeeper")) {
-            java.util.logging.Logger.getLogger(name).setLevel(Level.WARNING);
-        }
     }
 
     /** A small CNN trained for one epoch on generated images: the plumbing does not need a good model. */

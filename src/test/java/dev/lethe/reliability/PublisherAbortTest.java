@@ -103,4 +103,44 @@ class PublisherAbortTest {
         assertThat(publisher.chainHead()).isEqualTo(head);
         assertThat(auditOnTopic()).extracting(AuditEvent::requestId).containsExactly("r1");
     }
+
+    @Test
+    void aProducerThatCannotEvenAbortIsReplacedAndTheRetryGoesOutOnTheNewOne() {
+        List<MockProducer<byte[], byte[]>> made = new ArrayList<>();
+        Publisher replacing = new Publisher(() -> {
+            MockProducer<byte[], byte[]> p = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            made.add(p);
+            return p;
+        }, AUDIT, Clock.systemUTC(), Publisher.DEFAULT_MAX_RECORD_BYTES);
+        replacing.initTransactions();
+        made.get(0).commitTransactionException = new KafkaException("injected: error state");
+        made.get(0).abortTransactionException = new KafkaException("injected: cannot abort either");
+
+        assertThatThrownBy(() -> replacing.publish(batch("r1"))).isInstanceOf(KafkaException.class)
+                .isNotInstanceOf(Publisher.FatalPublishException.class);
+
+        assertThat(made).as("a new producer, same settings").hasSize(2);
+        assertThat(made.get(0).closed()).isTrue();
+        assertThat(made.get(1).transactionInitialized()).as("initTransactions() fences the old epoch").isTrue();
+        List<AuditEvent> retried = replacing.publish(batch("r1"));
+        assertThat(retried).extracting(AuditEvent::requestId).containsExactly("r1");
+        assertThat(made.get(1).history()).hasSize(3);
+        assertThat(made.get(0).history()).as("nothing of the failed transaction is visible").isEmpty();
+    }
+
+    @Test
+    void aProducerFencedWhileAbortingIsNotReplacedSoTheNewerInstanceKeepsTheTransactionalId() {
+        List<MockProducer<byte[], byte[]>> made = new ArrayList<>();
+        Publisher replacing = new Publisher(() -> {
+            MockProducer<byte[], byte[]> p = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            made.add(p);
+            return p;
+        }, AUDIT, Clock.systemUTC(), Publisher.DEFAULT_MAX_RECORD_BYTES);
+        replacing.initTransactions();
+        made.get(0).commitTransactionException = new KafkaException("injected: commit failed");
+        made.get(0).abortTransactionException = new org.apache.kafka.common.errors.ProducerFencedException("newer instance");
+
+        assertThatThrownBy(() -> replacing.publish(batch("r1"))).isInstanceOf(Publisher.FatalPublishException.class);
+        assertThat(made).as("no new producer: it would fence the newer instance").hasSize(1);
+    }
 }

@@ -7,8 +7,8 @@ import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.SampleRecord;
 import dev.lethe.core.events.SampleRecordWriter;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
+import dev.lethe.testing.InJvmKafka;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,23 +29,17 @@ import org.junit.jupiter.api.Test;
  */
 class SamplesAheadOfRequestIT {
 
+    @RegisterExtension
+    static final InJvmKafka KAFKA = new InJvmKafka("samples-ahead");
     static Path dir;
     static EmbeddedKafka broker;
 
     @BeforeAll
     static void start() throws Exception {
-        Fixture.quietKafkaLogs();
-        dir = Fixture.OUT.resolve("samples-ahead-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
-        broker = EmbeddedKafka.start(0, dir.resolve("kafka"));
+        dir = KAFKA.dir();
+        broker = KAFKA.broker();
     }
 
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void samplesPublishedBeforeTheRequestButIngestedAfterTheBatchClosedAreForgottenNotRefused() throws Exception {

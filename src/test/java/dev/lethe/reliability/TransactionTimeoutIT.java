@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.core.events.ModelVersionEvent;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
+import dev.lethe.testing.InJvmKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,23 +26,17 @@ import org.junit.jupiter.api.Test;
  */
 class TransactionTimeoutIT {
 
+    @RegisterExtension
+    static final InJvmKafka KAFKA = new InJvmKafka("tx-timeout");
     static Path dir;
     static EmbeddedKafka broker;
 
     @BeforeAll
     static void start() throws Exception {
-        Fixture.quietKafkaLogs();
-        dir = Fixture.OUT.resolve("tx-timeout-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
-        broker = EmbeddedKafka.start(0, dir.resolve("kafka"));
+        dir = KAFKA.dir();
+        broker = KAFKA.broker();
     }
 
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void aBatchLongerThanTheTransactionTimeoutStillPublishesExactlyOnce() throws Exception {

@@ -1,5 +1,6 @@
 package dev.lethe.daemon.ingest;
 
+import dev.lethe.core.erasure.ErasedSubjects;
 import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.core.events.SampleRecord;

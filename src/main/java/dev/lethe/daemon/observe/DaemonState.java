@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the REST API and the health checks read: each request's latest audit state (rebuilt from
- * {@code lethe.audit} at start-up, then kept current by the publisher), and whether the daemon is
- * up and connected.
+ * {@code lethe.audit} at start-up, then kept current after each commit), and whether the daemon is
+ * up and connected. A read model only: the request path never asks it what to do.
  */
 public final class DaemonState {
 
@@ -55,12 +55,6 @@ public final class DaemonState {
             case EventTypes.RETRAIN_REQUIRED -> "retrain_required";
             default -> null;
         };
-    }
-
-    /** Whether an audit type ends a request: it will not be processed again. */
-    public static boolean isTerminal(String type) {
-        return EventTypes.DELETION_COMPLETED.equals(type) || EventTypes.DELETION_ESCALATED.equals(type)
-                || EventTypes.DELETION_REJECTED.equals(type);
     }
 
     public Optional<RequestStatus> request(String requestId) {

@@ -1,17 +1,18 @@
 package dev.lethe.daemon.pipeline;
 
 import dev.lethe.core.data.Sample;
+import dev.lethe.core.erasure.BatchResult;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.events.ModelVersionEvent;
 import dev.lethe.core.events.UnlearningRecord;
 import dev.lethe.core.model.ModelFiles;
 import dev.lethe.core.model.Network;
-import dev.lethe.core.requests.ForgetBatcher;
-import dev.lethe.core.requests.PendingRequest;
+import dev.lethe.core.erasure.ForgetBatcher;
+import dev.lethe.core.erasure.PendingRequest;
 import dev.lethe.core.requests.StoredSample;
 import dev.lethe.core.requests.SubjectIndex;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
-import dev.lethe.daemon.ingest.ErasedSubjects;
+import dev.lethe.core.erasure.ErasedSubjects;
 import dev.lethe.daemon.ingest.SamplePools;
 import dev.lethe.daemon.registry.ModelRegistry;
 import java.time.Clock;

@@ -5,11 +5,13 @@ import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.CloudEventJson;
 import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.daemon.kafka.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -77,16 +80,38 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    private final Producer<byte[], byte[]> producer;
+    /** Kafka's default {@code max.request.size}. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1_048_576;
+
+    private final Supplier<Producer<byte[], byte[]>> producers;
     private final String auditTopic;
     private final Clock clock;
+    private final int maxRecordBytes;
+    private Producer<byte[], byte[]> producer;
     private AuditChain chain = AuditChain.genesis();
     private boolean initialised;
 
+    /** A publisher that cannot replace its producer: an error that leaves it unusable is fatal. */
     public Publisher(Producer<byte[], byte[]> producer, String auditTopic, Clock clock) {
-        this.producer = producer;
+        this(null, producer, auditTopic, clock, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /**
+     * A publisher that replaces its producer, from {@code producers} (same transactional id), when
+     * an error leaves it unusable; dead letters larger than {@code maxRecordBytes} (the
+     * producer's {@code max.request.size}) are sent in their bounded form.
+     */
+    public Publisher(Supplier<Producer<byte[], byte[]>> producers, String auditTopic, Clock clock, int maxRecordBytes) {
+        this(producers, producers.get(), auditTopic, clock, maxRecordBytes);
+    }
+
+    private Publisher(Supplier<Producer<byte[], byte[]>> producers, Producer<byte[], byte[]> first, String auditTopic,
+            Clock clock, int maxRecordBytes) {
+        this.producers = producers;
+        this.producer = first;
         this.auditTopic = auditTopic;
         this.clock = clock;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /**
@@ -128,7 +153,11 @@ public final class Publisher implements AutoCloseable {
         try {
             producer.beginTransaction();
             for (ProducerRecord<byte[], byte[]> record : tx.records) {
-                producer.send(record);
+                // A copy the producer may not send would put the transaction into an error state
+                // and stop every erasure behind it: it goes out without its payload.
+                producer.send(DeadLetters.estimatedSize(record) > maxRecordBytes && DeadLetters.isDeadLetter(record)
+                        ? DeadLetters.bounded(record, "larger than the producer's max.request.size "
+                                + maxRecordBytes) : record);
             }
             for (AuditEvent event : tx.audits) {
                 AuditEvent chained = chain.append(event);
@@ -149,12 +178,44 @@ public final class Publisher implements AutoCloseable {
                 producer.abortTransaction();
             } catch (KafkaException abortFailure) {
                 e.addSuppressed(abortFailure);
-                throw new FatalPublishException("cannot abort a failed transaction: " + abortFailure.getMessage(), e);
+                // Fenced by a newer instance: a new producer would fence it back. Stop instead.
+                if (producers == null || fenced(abortFailure) || fenced(e)) {
+                    throw new FatalPublishException("cannot abort a failed transaction: " + abortFailure.getMessage(), e);
+                }
+                replaceProducer();
+                throw e;
             }
             LOG.warnf("publish transaction aborted (%d records, %d audit events): %s", tx.records.size(),
                     tx.audits.size(), e.getMessage());
             throw e;
         }
+    }
+
+    /**
+     * The producer is in an error state that no abort clears: close it and start a new one with
+     * the same transactional id, whose {@code initTransactions()} fences the old epoch and aborts
+     * its open transaction (what Jepsen's analysis of Kafka transactions advises after indefinite
+     * errors). The caller retries on the new one.
+     */
+    private void replaceProducer() {
+        LOG.warn("the producer is in an error state: replacing it (same transactional id)");
+        try {
+            producer.close(java.time.Duration.ZERO);
+        } catch (RuntimeException closeFailure) {
+            LOG.debugf("closing the failed producer: %s", closeFailure.getMessage());
+        }
+        producer = producers.get();
+        producer.initTransactions();
+    }
+
+    private static boolean fenced(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException
+                    || c instanceof AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static AuditChain rewind(String head) {

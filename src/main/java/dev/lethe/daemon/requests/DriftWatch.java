@@ -6,7 +6,7 @@ import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.core.requests.DriftBudget;
 import dev.lethe.daemon.observe.DaemonState;
 import dev.lethe.daemon.observe.LetheMetrics;
-import dev.lethe.daemon.pipeline.BatchResult;
+import dev.lethe.core.erasure.BatchResult;
 import dev.lethe.daemon.publish.Publisher;
 import java.time.Clock;
 import java.util.List;
