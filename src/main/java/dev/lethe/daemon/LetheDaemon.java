@@ -11,6 +11,7 @@ import dev.lethe.core.events.SampleRecordReader;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.model.TrainingRecipe;
 import dev.lethe.core.registry.ArtifactStore;
 import dev.lethe.core.requests.ForgetBatcher;
 import dev.lethe.core.requests.RequestDeduplicator;
@@ -22,6 +23,7 @@ import dev.lethe.core.unlearn.ProjectionMode;
 import dev.lethe.core.unlearn.StopRule;
 import dev.lethe.core.unlearn.UnlearningSettings;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
+import dev.lethe.core.verify.Rmia;
 import dev.lethe.daemon.config.LetheConfig;
 import dev.lethe.daemon.ingest.ErasedSubjects;
 import dev.lethe.daemon.ingest.SampleIngestor;
@@ -178,8 +180,7 @@ public final class LetheDaemon implements AutoCloseable {
         ingestThread = new Thread(ingestor, "lethe-sample-ingest");
         ingestThread.start();
 
-        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
-                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
+        VerifiedUnlearning.Gate gate = gate(config.verify());
         VerifiedUnlearning unlearning = new VerifiedUnlearning(unlearner(), gate);
         pipelineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "lethe-unlearning"));
         ErasurePipeline pipeline = new ErasurePipeline(index, pools, erased, registry, unlearning,
@@ -193,6 +194,22 @@ public final class LetheDaemon implements AutoCloseable {
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
                 Devices.describe(device), index.size(), deduplicator.completedCount());
+    }
+
+    static VerifiedUnlearning.Gate gate(LetheConfig.Verify verify) {
+        return switch (verify.gate()) {
+            case "calibrated" -> VerifiedUnlearning.Gate.calibrated(verify.forgetAccuracyTolerance(),
+                    verify.maxAccuracyDrop(), verify.z(), new Rmia.Settings(verify.referenceModels(),
+                            TrainingRecipe.defaults(), verify.referencePattern(), Rmia.Settings.defaults().offlineA()));
+            case "absolute" -> {
+                LOG.warnf("lethe.verify.gate=absolute: erasures pass on a fixed attack threshold (%.3f), not a"
+                        + " calibrated one; for tests and demos only", verify.miaThreshold());
+                yield VerifiedUnlearning.Gate.absolute(verify.miaThreshold(), verify.forgetAccuracyTolerance(),
+                        verify.maxAccuracyDrop());
+            }
+            default -> throw new IllegalArgumentException("lethe.verify.gate must be calibrated or absolute, was "
+                    + verify.gate());
+        };
     }
 
     private void recoverModel(KafkaConsumer<byte[], byte[]> reader, Publisher publisher) throws IOException {

@@ -129,6 +129,9 @@ public final class CloudEventJson {
         putDouble(metrics, "holdoutAcc", v.metrics().holdoutAcc());
         putDouble(metrics, "miaAuc", v.metrics().miaAuc());
         putDouble(metrics, "miaAucBefore", v.metrics().miaAucBefore());
+        if (v.metrics().verification() != null) {
+            v.metrics().verification().writeTo(metrics);
+        }
         json.put("device", v.device());
         return json;
     }
@@ -156,7 +159,7 @@ public final class CloudEventJson {
                 integer(data, "sizeBytes"), instant(data, "createdAt"), requestIds,
                 Math.toIntExact(integer(data, "samplesForgotten")),
                 new ModelVersionEvent.Metrics(number(m, "forgetAcc"), number(m, "holdoutAcc"), number(m, "miaAuc"),
-                        number(m, "miaAucBefore")),
+                        number(m, "miaAucBefore"), GateRecord.readFrom(m)),
                 string(data, "device"));
     }
 
@@ -203,6 +206,9 @@ public final class CloudEventJson {
             putDouble(mia, "aucBefore", e.mia().aucBefore());
             putDouble(mia, "threshold", e.mia().threshold());
             mia.put("passed", e.mia().passed());
+            if (e.mia().verification() != null) {
+                e.mia().verification().writeTo(mia);
+            }
         }
         if (e.reason() != null) {
             json.put("reason", e.reason());
@@ -229,7 +235,7 @@ public final class CloudEventJson {
                 throw new IllegalArgumentException("mia.passed must be a boolean");
             }
             mia = new AuditEvent.Mia(number(miaNode, "auc"), number(miaNode, "aucBefore"),
-                    number(miaNode, "threshold"), passed.booleanValue());
+                    number(miaNode, "threshold"), passed.booleanValue(), GateRecord.readFrom(miaNode));
         }
         JsonNode reason = data.get("reason");
         if (reason != null && !reason.isNull() && !reason.isTextual()) {

@@ -35,6 +35,8 @@ public final class FrozenPrefix implements AutoCloseable {
     private final int headOffset;
     private final int[] featureShape;
     private final Network head;
+    private final List<Layer> headLayers;
+    private final List<String> headNames;
 
     private FrozenPrefix(Network network, int splitLayer, int prefixTensors) {
         this.network = network;
@@ -46,8 +48,9 @@ public final class FrozenPrefix implements AutoCloseable {
         this.featureShape = featureShape(network, prefix);
         List<String> names = layout.subList(prefixTensors, layout.size()).stream()
                 .map(Network.ParameterSlice::name).toList();
-        this.head = Network.head(List.copyOf(layers.subList(splitLayer, layers.size())), featureShape,
-                network.numClasses(), network.device(), names);
+        this.headLayers = List.copyOf(layers.subList(splitLayer, layers.size()));
+        this.headNames = names;
+        this.head = Network.head(headLayers, featureShape, network.numClasses(), network.device(), names);
         float[] theta = network.parameters();
         head.setParameters(Arrays.copyOfRange(theta, headOffset, theta.length));
     }
@@ -76,6 +79,14 @@ public final class FrozenPrefix implements AutoCloseable {
     /** The network of the layers after the prefix, holding the full model's current weights. */
     public Network head() {
         return head;
+    }
+
+    /**
+     * A network of the head's layers, freshly initialised from {@code seed} rather than holding the
+     * model's weights: a reference model trained on the frozen features (the caller closes it).
+     */
+    public Network freshHead(long seed) {
+        return Network.head(headLayers, featureShape, network.numClasses(), network.device(), headNames, seed);
     }
 
     /** Shape of one sample's activations at the split: the head's input shape. */

@@ -102,7 +102,7 @@ public final class ErasurePipeline {
         }
         List<String> requestIds = batch.requests().stream().map(PendingRequest::requestId).toList();
         ModelVersionEvent.Metrics metrics = new ModelVersionEvent.Metrics(outcome.forgetAcc(), outcome.holdoutAcc(),
-                outcome.miaAuc(), outcome.miaAucBefore());
+                outcome.miaAuc(), outcome.miaAucBefore(), outcome.verification());
         try {
             ModelVersionEvent staged = registry.stage(outcome.unlearned(), requestIds, forget.size(), metrics,
                     clock.instant());

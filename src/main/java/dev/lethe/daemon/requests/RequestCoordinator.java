@@ -286,8 +286,7 @@ public final class RequestCoordinator {
         switch (result.kind()) {
             case PASSED -> {
                 version = result.staged().version();
-                mia = new AuditEvent.Mia(result.outcome().miaAuc(), result.outcome().miaAucBefore(),
-                        gate.miaThreshold(), true);
+                mia = result.mia();
                 tx.record(Publisher.versionRecord(versionsTopic, result.staged()));
                 for (List<String> ids : result.sampleIds().values()) {
                     for (String sampleId : ids) {
@@ -299,9 +298,7 @@ public final class RequestCoordinator {
                 version = registry.currentVersion().map(v -> v.version()).orElse(null);
                 mia = new AuditEvent.Mia(Double.NaN, Double.NaN, gate.miaThreshold(), true);
             }
-            default -> mia = result.outcome() == null ? null
-                    : new AuditEvent.Mia(result.outcome().miaAuc(), result.outcome().miaAucBefore(),
-                            gate.miaThreshold(), false);
+            default -> mia = result.outcome() == null ? null : result.mia();
         }
         for (PendingRequest r : batch.requests()) {
             String ref = pseudonymizer.pseudonymize(r.subjectId());
