@@ -42,6 +42,15 @@ for r in report.get("results", []):
         errors.append(f"{r.get('method')}: negative seconds")
     if not (r.get("miaAucLow", 0) <= r.get("miaAuc", 0) <= r.get("miaAucHigh", 1)):
         errors.append(f"{r.get('method')}: MIA AUC outside its interval")
+attack_keys = ["auc", "aucLow", "aucHigh", "tprAt1pctFpr", "tprAt01pctFpr"]
+for r in [dict(original, method="original")] + report.get("results", []):
+    attacks = r.get("attacks", {})
+    for name in ["loss", "rmia"] + (["probe"] if report.get("architecture", "cnn").startswith("cnn") else []):
+        if name not in attacks:
+            errors.append(f"{r.get('method')}: attack {name} missing")
+            continue
+        for k in attack_keys:
+            in_unit(f"{r.get('method')}.attacks.{name}.{k}", attacks[name].get(k))
 retrain = next((r for r in report.get("results", []) if r.get("method") == "retrain"), None)
 if retrain and retrain.get("avgGap") != 0:
     errors.append("retrain's avgGap against itself must be 0")

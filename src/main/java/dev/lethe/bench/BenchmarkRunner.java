@@ -23,6 +23,7 @@ import dev.lethe.core.unlearn.StepwiseUnlearner;
 import dev.lethe.core.unlearn.UnlearningResult;
 import dev.lethe.core.unlearn.UnlearningSettings;
 import dev.lethe.core.unlearn.UnlearningTask;
+import dev.lethe.core.verify.AttackResult;
 import dev.lethe.core.verify.MembershipInference;
 import dev.lethe.core.verify.UnlearningImpact;
 
@@ -74,6 +75,21 @@ public final class BenchmarkRunner {
         this.teamModel = teamModel;
     }
 
+    private int oracleRetrains = 1;
+
+    /**
+     * Trains the retrain oracle {@code n} times from different initial weights on the same data:
+     * the first is {@code retrain}, the others {@code retrain-2}, … with their avgGap to the first —
+     * the oracle's own spread, against which a method's gap can be read.
+     */
+    public BenchmarkRunner oracleRetrains(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("oracle retrains must be >= 1, was " + n);
+        }
+        this.oracleRetrains = n;
+        return this;
+    }
+
     public BenchmarkReport run() throws IOException {
         SplitManifest manifest = teamModel == null ? null : SplitManifest.read(teamModel.split());
         BenchmarkSplit split = manifest == null ? split() : teamSplit(manifest);
@@ -104,7 +120,11 @@ public final class BenchmarkRunner {
                             manifest.training().modelSeconds())
                     : SupervisedTraining.train(original, split.train(), config.recipe(),
                     config.seed(), line -> progress.accept("  original " + line));
-            Evaluator evaluator = new Evaluator(split.forget(), remaining, split.holdout(), config.miaFolds(), config.seed());
+            BenchAttacks attacks = new BenchAttacks(original, remaining, split.forget(), split.holdout(), config.recipe(),
+                    config.seed());
+            progress.accept(String.format("RMIA: %d reference heads trained in %.1f s",
+                    dev.lethe.core.verify.Rmia.Settings.defaults().referenceModels(), attacks.trainSeconds()));
+            Evaluator evaluator = new Evaluator(split.forget(), remaining, split.holdout(), attacks);
             ModelMetrics originalMetrics = evaluator.measure(original);
             progress.accept(String.format("original: %d epochs, %.1f s, train loss %.4f; %s", trained.epochs(),
                     trained.seconds(), trained.finalLoss(), describe(originalMetrics)));
@@ -112,13 +132,19 @@ public final class BenchmarkRunner {
             selectionBaseline = original.predict(selection).accuracy();
             MethodResult retrain = null;
             if (config.methods().contains("retrain") && manifest == null) {
-                retrain = runRetrain(original, split, reference, evaluator, originalMetrics);
+                retrain = runRetrain(original, split, reference, evaluator, originalMetrics, config.seed(), "retrain", null);
             } else if (config.methods().contains("retrain") && teamModel.oracle() != null) {
                 retrain = measureOracle(manifest, original, split.train().shape(), split.train().numClasses(),
                         evaluator, originalMetrics);
             }
-            List<MethodResult> results = compare(original, split.forget(), split.retain(), reference, selection,
-                    evaluator, originalMetrics, retrain);
+            List<MethodResult> oracles = new ArrayList<>();
+            for (int i = 2; retrain != null && i <= oracleRetrains; i++) {
+                oracles.add(runRetrain(original, split, reference, evaluator, originalMetrics, config.seed() + 1000L * i,
+                        "retrain-" + i, retrain));
+            }
+            List<MethodResult> results = new ArrayList<>(compare(original, split.forget(), split.retain(), reference,
+                    selection, evaluator, originalMetrics, retrain));
+            results.addAll(oracles);
             List<BenchmarkReport.SweepPoint> sweep = new ArrayList<>();
             if (config.retainSweep()) {
                 for (double fraction : config.sweepFractions()) {
@@ -129,6 +155,7 @@ public final class BenchmarkRunner {
                             reference, selection, evaluator, originalMetrics, retrain)));
                 }
             }
+            attacks.close();
             return new BenchmarkReport(config.dataset(), config.seed(), split.train().size(), split.forget().size(),
                     split.retain().size(), split.holdout().size(), split.validation().size(), original.parameterCount(),
                     manifest == null ? config.architecture().id() : original.describe(),
@@ -266,7 +293,7 @@ public final class BenchmarkRunner {
     private double selectionScore(Network network, SampleSet forget, SampleSet selection) {
         Predictions f = network.predict(forget);
         Predictions s = network.predict(selection);
-        double auc = MembershipInference.attack(f.losses(), s.losses(), config.miaFolds(), config.seed()).auc();
+        double auc = MembershipInference.lossAttack(f.losses(), s.losses()).auc();
         return Math.abs(auc - 0.5) + Math.abs(f.accuracy() - s.accuracy()) + Math.max(0, selectionBaseline - s.accuracy());
     }
 
@@ -282,23 +309,24 @@ public final class BenchmarkRunner {
     }
 
     private MethodResult runRetrain(Network original, BenchmarkSplit split, SampleSet reference,
-                                    Evaluator evaluator, ModelMetrics originalMetrics) {
-        progress.accept("retraining from scratch without the forget set (the oracle)");
+                                    Evaluator evaluator, ModelMetrics originalMetrics, long initSeed, String name,
+                                    MethodResult first) {
+        progress.accept("retraining from scratch without the forget set (the oracle" + (first == null ? ")" : ", again)"));
         float[] theta0 = original.parameters();
-        Retrain retrain = new Retrain(split.remaining(), config.recipe(), config.seed(),
-                line -> progress.accept("  retrain " + line));
+        Retrain retrain = new Retrain(split.remaining(), config.recipe(), initSeed,
+                line -> progress.accept("  " + name + " " + line));
         UnlearningResult r = retrain.unlearn(original, new UnlearningTask(split.forget(), split.retain(), reference,
-                config.seed()), Retrain.StepObserver.NONE);
+                initSeed), Retrain.StepObserver.NONE);
         ModelMetrics m = evaluator.measure(original);
         List<StepMetrics> trace = List.of(evaluator.step(0, original));
         original.setParameters(theta0);
-        progress.accept(String.format("  retrain: %d epochs, %.1f s; %s", r.steps(), r.seconds(), describe(m)));
+        progress.accept(String.format("  %s: %d epochs, %.1f s; %s", name, r.steps(), r.seconds(), describe(m)));
         Map<String, Object> hp = new LinkedHashMap<>();
         hp.put("epochs", r.steps());
         hp.put("learningRate", config.recipe().learningRate());
         hp.put("batchSize", config.recipe().batchSize());
-        return new MethodResult("retrain", m, UnlearningImpact.uis(originalMetrics.testAcc(), m.testAcc(), m.forgetAcc()),
-                0.0, r.steps(), r.seconds(), r.stopReason(), hp, trace);
+        return new MethodResult(name, m, UnlearningImpact.uis(originalMetrics.testAcc(), m.testAcc(), m.forgetAcc()),
+                first == null ? 0.0 : avgGap(m, first.metrics()), r.steps(), r.seconds(), r.stopReason(), hp, trace);
     }
 
     private MethodResult result(String method, ModelMetrics m, ModelMetrics original, MethodResult retrain,
@@ -330,23 +358,22 @@ public final class BenchmarkRunner {
         private final SampleSet forget;
         private final SampleSet remaining;
         private final SampleSet holdout;
-        private final int folds;
-        private final long seed;
+        private final BenchAttacks attacks;
 
-        Evaluator(SampleSet forget, SampleSet remaining, SampleSet holdout, int folds, long seed) {
+        Evaluator(SampleSet forget, SampleSet remaining, SampleSet holdout, BenchAttacks attacks) {
             this.forget = forget;
             this.remaining = remaining;
             this.holdout = holdout;
-            this.folds = folds;
-            this.seed = seed;
+            this.attacks = attacks;
         }
 
         ModelMetrics measure(Network network) {
             Predictions f = network.predict(forget);
             Predictions h = network.predict(holdout);
             double ra = network.predict(remaining).accuracy();
-            MembershipInference.Result mia = MembershipInference.attack(f.losses(), h.losses(), folds, seed);
-            return new ModelMetrics(f.accuracy(), ra, h.accuracy(), mia.auc(), mia.aucLow(), mia.aucHigh());
+            Map<String, AttackResult> all = attacks.measure(network, f.losses(), h.losses());
+            AttackResult mia = all.get("loss");
+            return new ModelMetrics(f.accuracy(), ra, h.accuracy(), mia.auc(), mia.aucLow(), mia.aucHigh(), all);
         }
 
         /**
@@ -361,8 +388,8 @@ public final class BenchmarkRunner {
         StepMetrics step(int step, Network network) {
             Predictions f = network.predict(forget);
             Predictions h = network.predict(holdout);
-            MembershipInference.Result mia = MembershipInference.attack(f.losses(), h.losses(), folds, seed);
-            return new StepMetrics(step, f.accuracy(), h.accuracy(), mia.auc());
+            return new StepMetrics(step, f.accuracy(), h.accuracy(),
+                    MembershipInference.lossAttack(f.losses(), h.losses()).auc());
         }
     }
 }

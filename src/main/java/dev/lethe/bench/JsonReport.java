@@ -38,7 +38,9 @@ import java.util.UUID;
  * empty when they change all),
  * {@code original.retainAcc/miaAucLow/miaAucHigh}, per result {@code stopReason},
  * {@code hyperparameters} and {@code trace} (array of {@code {step, forgetAcc, testAcc, miaAuc}}), and
- * {@code retainSweep} (array of {@code {retainSize, retainFraction, results}}, results without trace).
+ * {@code retainSweep} (array of {@code {retainSize, retainFraction, results}}, results without trace),
+ * and, for {@code original} and every result, {@code attacks}: {@code {"<name>": {auc, aucLow, aucHigh,
+ * tprAt1pctFpr, tprAt01pctFpr}}} for {@code loss}, {@code rmia} and {@code probe} (ADR 0012).
  * Doubles are rounded to 4 decimals (seconds to 3); NaN and infinities become {@code null}.
  */
 public final class JsonReport {
@@ -141,6 +143,17 @@ public final class JsonReport {
         putRounded(node, "miaAuc", m.miaAuc(), 4);
         putRounded(node, "miaAucLow", m.miaAucLow(), 4);
         putRounded(node, "miaAucHigh", m.miaAucHigh(), 4);
+        if (!m.attacks().isEmpty()) {
+            ObjectNode attacks = node.putObject("attacks");
+            m.attacks().forEach((name, a) -> {
+                ObjectNode o = attacks.putObject(name);
+                putRounded(o, "auc", a.auc(), 4);
+                putRounded(o, "aucLow", a.aucLow(), 4);
+                putRounded(o, "aucHigh", a.aucHigh(), 4);
+                putRounded(o, "tprAt1pctFpr", a.tprAt1pctFpr(), 4);
+                putRounded(o, "tprAt01pctFpr", a.tprAt01pctFpr(), 4);
+            });
+        }
     }
 
     private static void putRounded(ObjectNode node, String key, double value, int decimals) {

@@ -5,6 +5,6 @@ import picocli.CommandLine;
 
 @TopCommand
 @CommandLine.Command(name = "lethe", mixinStandardHelpOptions = true, subcommands = {ServeCommand.class, DemoCommand.class, TrainCommand.class, BenchCommand.class, PerfCommand.class,
-        AuditCommand.class})
+        AuditCommand.class, GateCalibrationCommand.class})
 public class LetheCommand {
 }

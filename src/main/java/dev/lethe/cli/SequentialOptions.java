@@ -55,7 +55,7 @@ public class SequentialOptions {
         UnlearningSettings unlearning = new UnlearningSettings(b.maxSteps, b.learningRates.get(0), b.alphas.get(0),
                 b.retainBatch, !b.noAdam, ForgetObjective.parse(b.objective), StopRule.parse(b.stopRule), b.anchor);
         // The daemon's defaults: lethe.verify.forget-accuracy-tolerance and max-accuracy-drop 0.05.
-        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(miaThreshold, 0.05, 0.05, b.miaFolds);
+        VerifiedUnlearning.Gate gate = VerifiedUnlearning.Gate.absolute(miaThreshold, 0.05, 0.05);
         SequentialConfig config = new SequentialConfig(b.dataset, b.dataDir, b.trainSize, eraseFraction, minBatches,
                 subjectMin, subjectMax, largeEvery, largeSubjects, checkpointEvery, retainSize, b.validationSize,
                 b.holdoutSize, Architecture.parse(b.architecture), b.device, b.seed,

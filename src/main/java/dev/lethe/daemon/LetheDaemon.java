@@ -17,6 +17,7 @@ import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
 import dev.lethe.core.model.ParameterSubset;
 import dev.lethe.core.model.TorchScriptSplit;
+import dev.lethe.core.model.TrainingRecipe;
 import dev.lethe.core.registry.ArtifactStore;
 import dev.lethe.core.requests.DriftBudget;
 import dev.lethe.core.requests.RocksSubjectIndex;
@@ -28,6 +29,7 @@ import dev.lethe.core.unlearn.StopRule;
 import dev.lethe.core.unlearn.UnlearningSettings;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
 import dev.lethe.daemon.config.ConfigChoices;
+import dev.lethe.core.verify.Rmia;
 import dev.lethe.daemon.config.LetheConfig;
 import dev.lethe.daemon.ingest.SampleIngestor;
 import dev.lethe.daemon.ingest.SamplePools;
@@ -164,8 +166,7 @@ public final class LetheDaemon implements AutoCloseable {
 
         ErasedSubjects erased = new ErasedSubjects(index, pseudonymizer);
         RequestDeduplicator deduplicator = new RequestDeduplicator(config.ingest().dedupeCapacity());
-        VerifiedUnlearning.Gate gate = new VerifiedUnlearning.Gate(config.verify().miaThreshold(),
-                config.verify().forgetAccuracyTolerance(), config.verify().maxAccuracyDrop(), config.verify().folds());
+        VerifiedUnlearning.Gate gate = gate(config.verify());
         ErasureFlow flow = new ErasureFlow(new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
                 new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), index, erased, pseudonymizer,
                 gate.miaThreshold());
@@ -220,6 +221,22 @@ public final class LetheDaemon implements AutoCloseable {
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
                 Devices.describe(device), index.size(), flow.completedKnown());
+    }
+
+    static VerifiedUnlearning.Gate gate(LetheConfig.Verify verify) {
+        return switch (verify.gate()) {
+            case "calibrated" -> VerifiedUnlearning.Gate.calibrated(verify.forgetAccuracyTolerance(),
+                    verify.maxAccuracyDrop(), verify.z(), new Rmia.Settings(verify.referenceModels(),
+                            TrainingRecipe.defaults(), verify.referencePattern(), Rmia.Settings.defaults().offlineA()));
+            case "absolute" -> {
+                LOG.warnf("lethe.verify.gate=absolute: erasures pass on a fixed attack threshold (%.3f), not a"
+                        + " calibrated one; for tests and demos only", verify.miaThreshold());
+                yield VerifiedUnlearning.Gate.absolute(verify.miaThreshold(), verify.forgetAccuracyTolerance(),
+                        verify.maxAccuracyDrop());
+            }
+            default -> throw new IllegalArgumentException("lethe.verify.gate must be calibrated or absolute, was "
+                    + verify.gate());
+        };
     }
 
     private void recoverModel(KafkaConsumer<byte[], byte[]> reader, Publisher publisher) throws IOException {

@@ -107,7 +107,7 @@ final class ScalePerf {
         static Outcome of(Network net, BenchmarkSplit split, long seed) {
             Predictions forget = net.predict(split.forget());
             Predictions holdout = net.predict(split.holdout());
-            double auc = MembershipInference.attack(forget.losses(), holdout.losses(), 5, seed).auc();
+            double auc = MembershipInference.lossAttack(forget.losses(), holdout.losses()).auc();
             return new Outcome(forget.accuracy(), holdout.accuracy(), auc);
         }
 

@@ -24,7 +24,7 @@ class SequentialBenchmarkTest {
         SequentialConfig config = new SequentialConfig("synthetic", Path.of("unused"), 200, 0.05, 6, 1, 3, 3, 4, 3,
                 60, 100, 100, Architecture.MLP, "cpu", 3, new TrainingRecipe(15, 32, 2e-3, 1e-4),
                 new UnlearningSettings(10, 1e-3, 0.5, 16, true, ForgetObjective.MATCH_LOG, StopRule.INDISTINGUISHABLE, 20),
-                "Linear", new VerifiedUnlearning.Gate(0.6, 0.05, 0.05, 5));
+                "Linear", VerifiedUnlearning.Gate.absolute(0.6, 0.05, 0.05));
         List<SequentialReport> partials = new ArrayList<>();
         List<String> log = new ArrayList<>();
         SequentialReport report = new SequentialBenchmark(config, log::add, partials::add).run();

@@ -38,6 +38,16 @@ class BenchCommandTest {
         assertThat(report.get("dataset").asText()).isEqualTo("synthetic");
         assertThat(report.get("results")).hasSize(6);
         assertThat(report.get("original").get("testAcc").asDouble()).isBetween(0.0, 1.0);
+        for (JsonNode model : java.util.List.of(report.get("original"), report.get("results").get(0))) {
+            for (String attack : java.util.List.of("loss", "rmia", "probe")) {
+                JsonNode a = model.get("attacks").get(attack);
+                assertThat(a).as(attack).isNotNull();
+                assertThat(a.get("aucLow").asDouble()).isLessThanOrEqualTo(a.get("auc").asDouble())
+                        .isGreaterThanOrEqualTo(0.0);
+                assertThat(a.get("aucHigh").asDouble()).isGreaterThanOrEqualTo(a.get("auc").asDouble());
+                assertThat(a.get("tprAt01pctFpr").asDouble()).isLessThanOrEqualTo(a.get("tprAt1pctFpr").asDouble());
+            }
+        }
         assertThat(Files.readString(markdown)).contains("| method |");
         assertThat(Files.size(plot)).isPositive();
         assertThat(result.getOutput()).contains("orthograd");

@@ -191,7 +191,7 @@ abstract class DaemonEndToEnd {
     @Test
     void requestsBecomeOneVerifiedVersionWithAuditTombstonesAndDeadLettersAndSurviveARestart() throws Exception {
         // A permissive gate: this test is about the plumbing; the gate's refusal has its own test.
-        LetheConfig config = config("e2e", Map.of("lethe.verify.mia-threshold", "1.0",
+        LetheConfig config = config("e2e", Map.of("lethe.verify.gate", "absolute", "lethe.verify.mia-threshold", "1.0",
                 "lethe.verify.forget-accuracy-tolerance", "1.0", "lethe.verify.max-accuracy-drop", "1.0"));
         publishSamples(config);
         List<String> subjects = subjects(data.train());
@@ -277,7 +277,7 @@ abstract class DaemonEndToEnd {
     @Test
     void aBatchThatFailsVerificationIsEscalatedAndPublishesNoVersionStartingFromADjlModelFile() throws Exception {
         // No model can reach an attack AUC of 0.001: the gate must refuse, whatever the data.
-        LetheConfig config = config("gate", Map.of("lethe.verify.mia-threshold", "0.001",
+        LetheConfig config = config("gate", Map.of("lethe.verify.gate", "absolute", "lethe.verify.mia-threshold", "0.001",
                 "lethe.model.initial-path", initialDjlModel.toString()));
         publishSamples(config);
         String subject = subjects(data.train()).get(3);

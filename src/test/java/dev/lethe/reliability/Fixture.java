@@ -83,7 +83,7 @@ final class Fixture {
         p.put("lethe.unlearning.stop", "budget");
         p.put("lethe.ingest.retain-size", "128");
         p.put("lethe.ingest.holdout-size", "64");
-        p.put("lethe.verify.folds", "2");
+        p.put("lethe.verify.gate", "absolute");
         // This suite tests plumbing, not forgetting: a gate every batch passes.
         p.put("lethe.verify.mia-threshold", "1.0");
         p.put("lethe.verify.forget-accuracy-tolerance", "1.0");

@@ -1,5 +1,6 @@
 package dev.lethe.core.erasure;
 
+import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.ModelVersionEvent;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
 import java.time.Duration;
@@ -34,6 +35,16 @@ public record BatchResult(Kind kind, ForgetBatcher.Batch batch, Map<String, List
     public static BatchResult failed(ForgetBatcher.Batch batch, Map<String, List<String>> ids,
             VerifiedUnlearning.Outcome outcome, String reason, Duration took) {
         return new BatchResult(Kind.FAILED, batch, Map.copyOf(ids), outcome, null, reason, took);
+    }
+
+    /**
+     * The membership part of this batch's audit events: the loss attack's scores and threshold, and
+     * the full {@link dev.lethe.core.events.GateRecord} (method, objective, every attack, verdict).
+     */
+    public AuditEvent.Mia mia() {
+        double threshold = outcome.checks().isEmpty() ? Double.NaN : outcome.checks().get(0).threshold();
+        return new AuditEvent.Mia(outcome.miaAuc(), outcome.miaAucBefore(), threshold, outcome.passed(),
+                outcome.verification());
     }
 
     public int samplesOf(String subjectId) {

@@ -197,7 +197,7 @@ public final class ErasureFlow {
             case PASSED -> {
                 version = result.staged();
                 completedVersion = version.version();
-                mia = new AuditEvent.Mia(result.outcome().miaAuc(), result.outcome().miaAucBefore(), miaThreshold, true);
+                mia = result.mia();
                 tombstones = result.sampleIds().values().stream().flatMap(List::stream).toList();
             }
             case EMPTY -> {
@@ -206,9 +206,7 @@ public final class ErasureFlow {
             }
             default -> {
                 completedVersion = null;
-                mia = result.outcome() == null ? null
-                        : new AuditEvent.Mia(result.outcome().miaAuc(), result.outcome().miaAucBefore(), miaThreshold,
-                                false);
+                mia = result.outcome() == null ? null : result.mia();
             }
         }
         List<AuditEvent> events = new ArrayList<>();

@@ -36,8 +36,13 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
      * @param aucBefore attack AUC before unlearning
      * @param threshold the AUC at or below which the check passes
      * @param passed    whether it passed
+     * @param verification method, objective, every attack with its threshold, verdict; null in
+     *                  events that carry no unlearning (nothing to forget) and in older events
      */
-    public record Mia(double auc, double aucBefore, double threshold, boolean passed) {
+    public record Mia(double auc, double aucBefore, double threshold, boolean passed, GateRecord verification) {
+        public Mia(double auc, double aucBefore, double threshold, boolean passed) {
+            this(auc, aucBefore, threshold, passed, null);
+        }
     }
 
     public AuditEvent {

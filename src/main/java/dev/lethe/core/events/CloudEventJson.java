@@ -129,6 +129,9 @@ public final class CloudEventJson {
         putDouble(metrics, "holdoutAcc", v.metrics().holdoutAcc());
         putDouble(metrics, "miaAuc", v.metrics().miaAuc());
         putDouble(metrics, "miaAucBefore", v.metrics().miaAucBefore());
+        if (v.metrics().verification() != null) {
+            v.metrics().verification().writeTo(metrics);
+        }
         json.put("device", v.device());
         json.put("format", v.format());
         putUnlearning(json, v.unlearning());
@@ -195,7 +198,7 @@ public final class CloudEventJson {
                 integer(data, "sizeBytes"), instant(data, "createdAt"), requestIds,
                 Math.toIntExact(integer(data, "samplesForgotten")),
                 new ModelVersionEvent.Metrics(number(m, "forgetAcc"), number(m, "holdoutAcc"), number(m, "miaAuc"),
-                        number(m, "miaAucBefore")),
+                        number(m, "miaAucBefore"), GateRecord.readFrom(m)),
                 string(data, "device"),
                 // Events from before formats were recorded describe Lethe artifacts.
                 data.hasNonNull("format") ? string(data, "format") : ModelVersionEvent.LETHE, unlearningOf(data));
@@ -244,6 +247,9 @@ public final class CloudEventJson {
             putDouble(mia, "aucBefore", e.mia().aucBefore());
             putDouble(mia, "threshold", e.mia().threshold());
             mia.put("passed", e.mia().passed());
+            if (e.mia().verification() != null) {
+                e.mia().verification().writeTo(mia);
+            }
         }
         if (e.reason() != null) {
             json.put("reason", e.reason());
@@ -274,7 +280,7 @@ public final class CloudEventJson {
                 throw new IllegalArgumentException("mia.passed must be a boolean");
             }
             mia = new AuditEvent.Mia(number(miaNode, "auc"), number(miaNode, "aucBefore"),
-                    number(miaNode, "threshold"), passed.booleanValue());
+                    number(miaNode, "threshold"), passed.booleanValue(), GateRecord.readFrom(miaNode));
         }
         JsonNode reason = data.get("reason");
         if (reason != null && !reason.isNull() && !reason.isTextual()) {

@@ -50,8 +50,13 @@ public record ModelVersionEvent(String model, long version, Long parentVersion, 
      * @param holdoutAcc   accuracy on never-trained-on samples
      * @param miaAuc       membership-inference AUC, forget vs holdout, after unlearning (≈ 0.5 is good)
      * @param miaAucBefore the same before unlearning
+     * @param verification method, objective, attacks with thresholds, approximate; null for version 1
      */
-    public record Metrics(double forgetAcc, double holdoutAcc, double miaAuc, double miaAucBefore) {
+    public record Metrics(double forgetAcc, double holdoutAcc, double miaAuc, double miaAucBefore,
+            GateRecord verification) {
+        public Metrics(double forgetAcc, double holdoutAcc, double miaAuc, double miaAucBefore) {
+            this(forgetAcc, holdoutAcc, miaAuc, miaAucBefore, null);
+        }
     }
 
     public ModelVersionEvent {

@@ -110,6 +110,21 @@ public final class FrozenPrefix implements AutoCloseable {
         return head;
     }
 
+    /**
+     * A network of the head's layers, freshly initialised from {@code seed} rather than holding the
+     * model's weights: a reference model trained on the frozen features (the caller closes it).
+     */
+    public Network freshHead(long seed) {
+        List<Layer> layers = head.layerSpec();
+        if (layers == null) {
+            // A TorchScript module's own classify is opaque: it cannot be re-initialised.
+            throw new UnsupportedOperationException("the head is the module's own classify: it has no layer spec "
+                    + "to build reference heads from");
+        }
+        return Network.head(layers, featureShape, network.numClasses(), network.device(),
+                head.layout().stream().map(Network.ParameterSlice::name).toList(), seed);
+    }
+
     /** Shape of one sample's activations at the split: the head's input shape. */
     public int[] featureShape() {
         return featureShape.clone();

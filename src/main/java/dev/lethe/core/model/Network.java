@@ -190,6 +190,12 @@ public final class Network implements AutoCloseable {
         return new Network(null, layers, inputShape, numClasses, device, null, names);
     }
 
+    /** {@link #head} freshly initialised from {@code seed}: a reference head trained from scratch. */
+    static Network head(List<Layer> layers, int[] inputShape, int numClasses, Device device, List<String> names,
+                        long seed) {
+        return new Network(null, layers, inputShape, numClasses, device, seed, names);
+    }
+
     /** An independent network with the same architecture (or module) and the same current weights. */
     public Network copy() {
         Network twin;

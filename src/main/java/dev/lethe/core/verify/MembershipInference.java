@@ -3,7 +3,7 @@ package dev.lethe.core.verify;
 import java.util.SplittableRandom;
 
 /**
- * Loss-based membership-inference attack (MIA) used to verify unlearning: can an attacker tell
+ * Loss-based membership-inference attacks (MIA) used to verify unlearning: can an attacker tell
  * the per-sample losses of the forget set (members, positive class) from those of a holdout set
  * the model never saw (non-members)? AUC ≈ 0.5 means the forgotten samples look unseen; AUC above
  * 0.5 means they are still distinguishable, whether because the model still remembers them (lower
@@ -46,7 +46,8 @@ public final class MembershipInference {
     }
 
     /**
-     * Runs the cross-validated attack.
+     * Runs the cross-validated attack. Superseded by {@link #lossAttack} wherever a number is
+     * reported or gated on (ADR 0012); kept to compare against.
      *
      * @param memberLosses per-sample losses of members (the forget set); finite and ≥ 0
      * @param nonMemberLosses per-sample losses of non-members (holdout); finite and ≥ 0
@@ -135,6 +136,20 @@ public final class MembershipInference {
         double auc = aucSum / k;
         double[] ci = RocAuc.hanleyMcNeilInterval(auc, nPos, nNeg, Z_95);
         return new Result(auc, ci[0], ci[1], k, nPos, nNeg);
+    }
+
+    /**
+     * The calibrated loss attack: "lower loss means member", scored as the rank (Mann–Whitney) AUC
+     * of the per-sample losses with no fitting at all. Two disjoint draws of non-members read 0.5
+     * in expectation, with the Hanley–McNeil spread around it, which the cross-validated
+     * {@link #attack} does not (fold models that flip sign under the null pull it below 0.5). An
+     * unlearning that overshoots (forget losses above holdout losses) reads below 0.5 here; the
+     * gate looks at that side separately.
+     */
+    public static AttackResult lossAttack(double[] memberLosses, double[] nonMemberLosses) {
+        requireLosses(memberLosses, "memberLosses");
+        requireLosses(nonMemberLosses, "nonMemberLosses");
+        return AttackResult.of("loss", negate(memberLosses), negate(nonMemberLosses));
     }
 
     /**

@@ -256,10 +256,32 @@ public interface LetheConfig {
     }
 
     interface Verify {
-        /** The membership attack's AUC (forget vs holdout) must be at or below this. */
+        /**
+         * calibrated: the loss attack and RMIA judged against K reference models that never saw the
+         * forget set; a batch no attack can judge is escalated as insufficient evidence (ADR 0012).
+         * absolute: the loss attack's AUC at or below mia-threshold; for tests and demos only.
+         */
+        @WithDefault("calibrated")
+        String gate();
+
+        /** absolute gate only: the loss attack's AUC (forget vs holdout) must be at or below this. */
         @WithName("mia-threshold")
         @WithDefault("0.6")
         double miaThreshold();
+
+        /** calibrated gate: an attack passes up to the references' mean AUC plus z spreads. */
+        @WithDefault("1.96")
+        double z();
+
+        /** calibrated gate: RMIA reference heads, each trained on a random half of retain buffer + reference holdout. */
+        @WithName("reference-models")
+        @WithDefault("8")
+        int referenceModels();
+
+        /** calibrated gate: the reference models are heads on the layers in front of the first tensor this matches. */
+        @WithName("reference-pattern")
+        @WithDefault("Linear")
+        String referencePattern();
 
         /** Forget accuracy may exceed holdout accuracy by at most this. */
         @WithName("forget-accuracy-tolerance")
@@ -270,9 +292,6 @@ public interface LetheConfig {
         @WithName("max-accuracy-drop")
         @WithDefault("0.05")
         double maxAccuracyDrop();
-
-        @WithDefault("5")
-        int folds();
     }
 
     /**

@@ -115,7 +115,7 @@ public final class ErasurePipeline {
         }
         List<String> requestIds = batch.requests().stream().map(PendingRequest::requestId).toList();
         ModelVersionEvent.Metrics metrics = new ModelVersionEvent.Metrics(outcome.forgetAcc(), outcome.holdoutAcc(),
-                outcome.miaAuc(), outcome.miaAucBefore());
+                outcome.miaAuc(), outcome.miaAucBefore(), outcome.verification());
         try {
             UnlearningRecord record = new UnlearningRecord(outcome.result().method(), parameterPattern,
                     ModelFiles.changedTensors(current, outcome.unlearned()), current.layout().size(), path);

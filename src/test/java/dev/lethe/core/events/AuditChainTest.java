@@ -24,8 +24,13 @@ class AuditChainTest {
     private static final Pseudonymizer PSEUDONYMS = Pseudonymizer.fromUtf8("audit-chain-test-secret");
     private static final String ALICE = PSEUDONYMS.pseudonymize("alice@example.com");
     private static final String BOB = PSEUDONYMS.pseudonymize("bob@example.com");
+    static final GateRecord VERIFIED = new GateRecord("orthograd", "match-log", true, "passed",
+            List.of(new GateRecord.Attack("loss", 0.51, 0.62, 0.58, true, true),
+                    new GateRecord.Attack("rmia", 0.53, 0.81, 0.60, true, true)));
     private static final AuditEvent.Mia PASSED = new AuditEvent.Mia(0.51, 0.74, 0.55, true);
-    private static final AuditEvent.Mia FAILED = new AuditEvent.Mia(0.68, 0.74, 0.55, false);
+    private static final AuditEvent.Mia FAILED = new AuditEvent.Mia(0.68, 0.74, 0.55, false,
+            new GateRecord("orthograd", null, true, "insufficient-evidence",
+                    List.of(new GateRecord.Attack("loss", 0.68, 0.55, 0.70, false, true))));
 
     /** The five audit types, in a plausible order. */
     static List<AuditEvent> unchained() {

@@ -22,7 +22,7 @@ class CloudEventJsonTest {
     static ModelVersionEvent version(long version, Long parent) {
         return new ModelVersionEvent("fashion-cnn", version, parent, "file:///var/lib/lethe/models/fashion-cnn/v" + version,
                 "ab".repeat(32), 187_392, CREATED, List.of("r-1", "r-2"), 21,
-                new ModelVersionEvent.Metrics(0.84, 0.85, 0.503, 0.712), "cpu");
+                new ModelVersionEvent.Metrics(0.84, 0.85, 0.503, 0.712, AuditChainTest.VERIFIED), "cpu");
     }
 
     @Test
@@ -41,6 +41,12 @@ class CloudEventJsonTest {
         assertThat(OffsetDateTime.parse(json.get("time").textValue()).getOffset()).isEqualTo(ZoneOffset.UTC);
         assertThat(json.get("data").get("version").longValue()).isEqualTo(3);
         assertThat(json.get("data").get("metrics").get("miaAuc").doubleValue()).isEqualTo(0.503);
+        JsonNode metrics = json.get("data").get("metrics");
+        assertThat(metrics.get("approximate").booleanValue()).isTrue();
+        assertThat(metrics.get("method").textValue()).isEqualTo("orthograd");
+        assertThat(metrics.get("objective").textValue()).isEqualTo("match-log");
+        assertThat(metrics.get("attacks").get(1).get("name").textValue()).isEqualTo("rmia");
+        assertThat(metrics.get("attacks").get(1).get("threshold").doubleValue()).isEqualTo(0.60);
     }
 
     @Test

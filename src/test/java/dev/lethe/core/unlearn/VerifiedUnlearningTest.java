@@ -35,7 +35,7 @@ class VerifiedUnlearningTest {
         UnlearningSettings settings = new UnlearningSettings(5, 1e-3, 0.5, 8, true, ForgetObjective.MATCH,
                 StopRule.BUDGET);
         return new VerifiedUnlearning(new OrthoGrad(settings, ProjectionMode.GLOBAL),
-                new VerifiedUnlearning.Gate(miaThreshold, 1.0, 1.0, 3));
+                VerifiedUnlearning.Gate.absolute(miaThreshold, 1.0, 1.0));
     }
 
     @Test
@@ -74,7 +74,7 @@ class VerifiedUnlearningTest {
         UnlearningSettings wrecking = new UnlearningSettings(20, 0.02, 0.0, 8, true, ForgetObjective.ASCENT,
                 StopRule.BUDGET);
         VerifiedUnlearning gate = new VerifiedUnlearning(new GradientAscent(wrecking),
-                new VerifiedUnlearning.Gate(1.0, 1.0, 0.0, 3));
+                VerifiedUnlearning.Gate.absolute(1.0, 1.0, 0.0));
         VerifiedUnlearning.Outcome outcome = gate.run(trained, TRAIN.first(10), TRAIN, HOLDOUT, 5);
         try {
             assertThat(outcome.holdoutAcc()).isLessThan(outcome.holdoutAccBefore());

@@ -138,4 +138,47 @@ class MembershipInferenceTest {
         assertThat(MembershipInference.lossAuc(new double[] {1.0, 2.0}, new double[] {0.1, 0.2})).isEqualTo(0.0);
         assertThat(MembershipInference.lossAuc(new double[] {0.5}, new double[] {0.5})).isEqualTo(0.5);
     }
+
+    @Test
+    void theCalibratedLossAttackReadsOneHalfOnNullDrawsWhereTheCrossValidatedOneDidNot() {
+        // Two disjoint draws of non-members, 200 times, at the sizes the gate sees.
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+        for (int members : new int[] {10, 200}) {
+            double sum = 0;
+            int draws = 200;
+            for (int d = 0; d < draws; d++) {
+                double[] m = new double[members];
+                double[] n = new double[500];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = Math.exp(rng.nextGaussian() - 1);
+                }
+                for (int i = 0; i < n.length; i++) {
+                    n[i] = Math.exp(rng.nextGaussian() - 1);
+                }
+                AttackResult r = MembershipInference.lossAttack(m, n);
+                assertThat(r.aucLow()).isLessThanOrEqualTo(r.auc());
+                assertThat(r.aucHigh()).isGreaterThanOrEqualTo(r.auc());
+                sum += r.auc();
+            }
+            assertThat(sum / draws).as("mean null AUC at %d members", members).isBetween(0.48, 0.52);
+        }
+    }
+
+    @Test
+    void theCalibratedLossAttackSeesMembersWithLowerLossesAndReportsTprAtLowFpr() {
+        double[] members = new double[200];
+        double[] nonMembers = new double[1000];
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        for (int i = 0; i < members.length; i++) {
+            members[i] = Math.exp(rng.nextGaussian() - 3);
+        }
+        for (int i = 0; i < nonMembers.length; i++) {
+            nonMembers[i] = Math.exp(rng.nextGaussian() - 1);
+        }
+        AttackResult r = MembershipInference.lossAttack(members, nonMembers);
+        assertThat(r.name()).isEqualTo("loss");
+        assertThat(r.auc()).isGreaterThan(0.85);
+        assertThat(r.tprAt1pctFpr()).isGreaterThan(r.tprAt01pctFpr()).isLessThan(1.0);
+        assertThat(r.members()).isEqualTo(200);
+    }
 }
