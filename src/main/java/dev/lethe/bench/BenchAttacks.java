@@ -32,9 +32,15 @@ final class BenchAttacks implements AutoCloseable {
     /** @param recipe how the original was trained: the reference heads and the probe train the same way */
     BenchAttacks(Network original, SampleSet population, SampleSet forget, SampleSet holdout, TrainingRecipe recipe,
                  long seed) {
+        this(original, population, forget, holdout, recipe, seed, Rmia.Settings.defaults().frozenPattern());
+    }
+
+    /** @param frozenPattern the reference heads are the layers from the first tensor this matches on */
+    BenchAttacks(Network original, SampleSet population, SampleSet forget, SampleSet holdout, TrainingRecipe recipe,
+                 long seed, String frozenPattern) {
         Rmia.Settings defaults = Rmia.Settings.defaults();
         this.rmia = Rmia.train(original, population, new Rmia.Settings(defaults.referenceModels(), recipe,
-                defaults.frozenPattern(), defaults.offlineA()), seed);
+                frozenPattern, defaults.offlineA()), seed);
         this.forgetRefs = rmia.referenceProbabilities(forget);
         this.holdoutRefs = rmia.referenceProbabilities(holdout);
         this.population = population;

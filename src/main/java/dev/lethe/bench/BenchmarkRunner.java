@@ -120,8 +120,10 @@ public final class BenchmarkRunner {
                             manifest.training().modelSeconds())
                     : SupervisedTraining.train(original, split.train(), config.recipe(),
                     config.seed(), line -> progress.accept("  original " + line));
+            // A team's model has its own tensor names: its reference heads are the layers it unlearns.
             BenchAttacks attacks = new BenchAttacks(original, remaining, split.forget(), split.holdout(), config.recipe(),
-                    config.seed());
+                    config.seed(), manifest != null && config.parameterPattern() != null ? config.parameterPattern()
+                            : dev.lethe.core.verify.Rmia.Settings.defaults().frozenPattern());
             progress.accept(String.format("RMIA: %d reference heads trained in %.1f s",
                     dev.lethe.core.verify.Rmia.Settings.defaults().referenceModels(), attacks.trainSeconds()));
             Evaluator evaluator = new Evaluator(split.forget(), remaining, split.holdout(), attacks);

@@ -166,7 +166,7 @@ public final class LetheDaemon implements AutoCloseable {
 
         ErasedSubjects erased = new ErasedSubjects(index, pseudonymizer);
         RequestDeduplicator deduplicator = new RequestDeduplicator(config.ingest().dedupeCapacity());
-        VerifiedUnlearning.Gate gate = gate(config.verify());
+        VerifiedUnlearning.Gate gate = gate(config.verify(), config.unlearning().parameters());
         ErasureFlow flow = new ErasureFlow(new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
                 new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), index, erased, pseudonymizer,
                 gate.miaThreshold());
@@ -223,11 +223,12 @@ public final class LetheDaemon implements AutoCloseable {
                 Devices.describe(device), index.size(), flow.completedKnown());
     }
 
-    static VerifiedUnlearning.Gate gate(LetheConfig.Verify verify) {
+    static VerifiedUnlearning.Gate gate(LetheConfig.Verify verify, String unlearningPattern) {
         return switch (verify.gate()) {
             case "calibrated" -> VerifiedUnlearning.Gate.calibrated(verify.forgetAccuracyTolerance(),
                     verify.maxAccuracyDrop(), verify.z(), new Rmia.Settings(verify.referenceModels(),
-                            TrainingRecipe.defaults(), verify.referencePattern(), Rmia.Settings.defaults().offlineA()));
+                            TrainingRecipe.defaults(), verify.referencePattern().orElse(unlearningPattern),
+                            Rmia.Settings.defaults().offlineA()));
             case "absolute" -> {
                 LOG.warnf("lethe.verify.gate=absolute: erasures pass on a fixed attack threshold (%.3f), not a"
                         + " calibrated one; for tests and demos only", verify.miaThreshold());
@@ -331,7 +332,17 @@ public final class LetheDaemon implements AutoCloseable {
             throw new IllegalStateException("lethe.unlearning.parameters does not fit model " + config.model().name()
                     + ": " + e.getMessage(), e);
         }
-        String path = TorchScriptSplit.pathOf(model, subset).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        TorchScriptSplit.Path how = TorchScriptSplit.pathOf(model, subset);
+        if (model.isTorchScript() && how != TorchScriptSplit.Path.EMBED_DENSE_HEAD
+                && "calibrated".equals(config.verify().gate())) {
+            // Reference models are fresh heads of the unlearned layers: Lethe can build those only
+            // for a dense classify it has rebuilt, never for an opaque module.
+            throw new IllegalStateException("the calibrated gate trains reference heads like the unlearned layers, which"
+                    + " needs a TorchScript module exporting embed/classify with a Linear(+ReLU) classify and"
+                    + " lethe.unlearning.parameters inside it (this model takes the " + how + " path); export those"
+                    + " methods or set lethe.verify.gate=absolute");
+        }
+        String path = how.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         LOG.infof("model %s (%s, %d tensors): unlearning %s, %s path", config.model().name(), model.describe(),
                 model.layout().size(), subset, path);
         return path;

@@ -278,10 +278,13 @@ public interface LetheConfig {
         @WithDefault("8")
         int referenceModels();
 
-        /** calibrated gate: the reference models are heads on the layers in front of the first tensor this matches. */
+        /**
+         * calibrated gate: the reference models are heads on the layers in front of the first tensor
+         * this matches; unset, the unlearned tensors ({@code lethe.unlearning.parameters}), so the
+         * reference heads are the same layers the unlearning changes (PyTorch names for a team's model).
+         */
         @WithName("reference-pattern")
-        @WithDefault("Linear")
-        String referencePattern();
+        java.util.Optional<String> referencePattern();
 
         /** Forget accuracy may exceed holdout accuracy by at most this. */
         @WithName("forget-accuracy-tolerance")
