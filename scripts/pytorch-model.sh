@@ -27,21 +27,7 @@ mkdir -p "$WORK"
 echo "== work directory: $WORK"
 "$PY" -c 'import torch' 2>/dev/null || { echo "needs Debian's PyTorch: apt-get install -y python3-torch"; exit 1; }
 
-[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
-if [ ! -f "$WORK/kafka-tools.classpath" ]; then
-  ./mvnw -B -q -f scripts/kafka-tools/pom.xml dependency:build-classpath \
-    -Dmdep.outputFile="$WORK/kafka-tools.classpath" >/dev/null
-fi
-KCP=$(cat "$WORK/kafka-tools.classpath")
-produce() { # topic < key<TAB>value lines
-  java -cp "$KCP" org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$BOOTSTRAP" --topic "$1" \
-    --property parse.key=true --property "key.separator=	" --producer-property acks=all \
-    --producer-property max.request.size=2097152 2>/dev/null
-}
-consume() { # topic -> values, committed records only, from the beginning
-  java -cp "$KCP" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic "$1" \
-    --from-beginning --timeout-ms 6000 --consumer-property isolation.level=read_committed 2>/dev/null || true
-}
+. scripts/kafka-console.sh
 
 echo "== 1. the team's training pipeline, in PyTorch $("$PY" -c 'import torch; print(torch.__version__)')"
 if [ ! -f "$WORK/model.pt" ]; then

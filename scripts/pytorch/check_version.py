@@ -14,25 +14,16 @@
 Run with Debian's PyTorch: /usr/bin/python3 scripts/pytorch/check_version.py ...
 """
 import argparse
-import gzip
 import json
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    magic, count = struct.unpack(">II", data[:8])
-    if magic == 0x803:
-        rows, cols = struct.unpack(">II", data[8:16])
-        return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(count, 1, rows, cols).astype(np.float32) / 255.0
-    return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train_fashion_bn import read_idx  # noqa: E402  (the same IDX reading as the training script)
 
 
 @torch.no_grad()
