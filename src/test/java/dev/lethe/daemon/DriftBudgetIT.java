@@ -90,6 +90,9 @@ class DriftBudgetIT {
         map.put("lethe.ingest.holdout-size", "200");
         map.put("lethe.audit.hmac-secret", "integration-test-secret-0123456789");
         // A permissive gate: this test is about the budget, not the gate.
+        // This test is about the drift budget: a gate that passes every batch (the calibrated one
+        // escalates single-subject batches as insufficient evidence, ADR 0012).
+        map.put("lethe.verify.gate", "absolute");
         map.put("lethe.verify.mia-threshold", "1.0");
         map.put("lethe.verify.forget-accuracy-tolerance", "1.0");
         map.put("lethe.verify.max-accuracy-drop", "1.0");
