@@ -93,7 +93,9 @@ checks = {
     "the artifact's sha256 is its ETag and its event's": etag == sha == event["sha256"],
     "PyTorch opens it, in eval mode": check["training"] is False,
     "only head.* tensors changed": bool(check["changedParameters"]) and all(n.startswith("head.") for n in check["changedParameters"]),
-    "every other tensor and every buffer bit-identical": check["buffersIdentical"] and all(n.startswith("head.") or n in check["identicalParameters"] for n in check["identicalParameters"]),
+    "every other tensor and every buffer bit-identical": check["buffersIdentical"] and check["sameParameterNames"]
+        and all(n.startswith("head.") for n in check["changedParameters"])
+        and any(n.startswith("body.") for n in check["identicalParameters"]),
     "embed/classify still callable": check["embedClassifyCallable"],
     "forget loss >= 0.1 x holdout loss": v["forget"]["meanLoss"] >= 0.1 * v["holdout"]["meanLoss"],
     "forget acc <= holdout acc + 0.08": v["forget"]["accuracy"] <= v["holdout"]["accuracy"] + 0.08,
