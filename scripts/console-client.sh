@@ -24,6 +24,7 @@ BOOTSTRAP=127.0.0.1:$KAFKA_PORT
 JAR=target/quarkus-app/quarkus-run.jar
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
 mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd) # absolute: Maven resolves -Dmdep.outputFile against scripts/kafka-tools
 echo "== work directory: $WORK"
 
 . scripts/kafka-console.sh

@@ -24,6 +24,7 @@ JAR=target/quarkus-app/quarkus-run.jar
 PY=/usr/bin/python3
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
 mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd) # absolute: Maven resolves -Dmdep.outputFile against scripts/kafka-tools
 echo "== work directory: $WORK"
 "$PY" -c 'import torch' 2>/dev/null || { echo "needs Debian's PyTorch: apt-get install -y python3-torch"; exit 1; }
 
