@@ -12,7 +12,7 @@
 #      opened in PyTorch, which measures it on images Lethe never saw, next to Lethe's own figures.
 #
 # Usage: scripts/pytorch-model.sh   (env: WORK, KAFKA_PORT=9092, HTTP_PORT=8080, JAVA_OPTS, TRAIN_SIZE=2000,
-#        FORGET_SIZE=200, EPOCHS=30, SEED=7, LR=3e-3). Exits non-zero if a check fails.
+#        FORGET_SIZE=200, EPOCHS=30, SEED=7, LR=3e-3, GATE=calibrated). Exits non-zero if a check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +41,7 @@ echo "   model.pt ($(stat -c %s "$WORK/model.pt") bytes), $(wc -l < "$WORK/sampl
 echo "== 2. lethe serve --embedded-kafka with the TorchScript file as it is"
 LETHE_DATA_DIR="$WORK/lethe" LETHE_MODEL_NAME=fashion-bn LETHE_MODEL_INITIAL_PATH="$WORK/model.pt" \
 LETHE_UNLEARNING_PARAMETERS='^head\.' LETHE_UNLEARNING_LEARNING_RATE="${LR:-3e-3}" \
-LETHE_INGEST_HOLDOUT_SIZE=1000 LETHE_BATCH_LINGER=5s \
+LETHE_VERIFY_GATE="${GATE:-calibrated}" LETHE_INGEST_HOLDOUT_SIZE=1000 LETHE_BATCH_LINGER=5s \
 LETHE_AUDIT_HMAC_SECRET="pytorch-model-demo-secret-0123456789" QUARKUS_HTTP_PORT="$HTTP_PORT" \
   java ${JAVA_OPTS:-} -jar "$JAR" serve --embedded-kafka --kafka-port "$KAFKA_PORT" >>"$WORK/lethe.log" 2>&1 &
 LETHE_PID=$!

