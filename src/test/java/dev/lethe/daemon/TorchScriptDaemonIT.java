@@ -72,7 +72,7 @@ class TorchScriptDaemonIT {
         SampleSet unseen = manifest.validation(pool);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, tmp.resolve("kafka"))) {
-            LetheConfig config = LetheConfigs.of(Map.of(
+            LetheConfig config = LetheConfigs.of(pairs(
                     "lethe.kafka.bootstrap-servers", kafka.bootstrapServers(),
                     "lethe.data-dir", tmp.resolve("data").toString(),
                     "lethe.model.name", "fashion-bn",
@@ -156,6 +156,14 @@ class TorchScriptDaemonIT {
                     .map(r -> new String(r.value(), StandardCharsets.UTF_8)).collect(Collectors.joining("\n"));
             manifest.forgetSubjects().forEach(s -> assertThat(auditText).doesNotContain("\"" + s + "\""));
         }
+    }
+
+    private static Map<String, String> pairs(String... keysAndValues) {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     private Path copy(String resource, String name) throws Exception {
