@@ -64,7 +64,7 @@ public final class AuditChain {
      * @throws IllegalArgumentException if {@code lastHash} is not 64 lowercase hex digits
      */
     public static AuditChain resumeFrom(String lastHash) {
-        if (lastHash == null || !ModelVersionEvent.SHA256_HEX.matcher(lastHash).matches()) {
+        if (lastHash == null || !Sha256Hex.isValid(lastHash)) {
             throw new IllegalArgumentException("lastHash must be 64 lowercase hex digits");
         }
         return new AuditChain(lastHash);

@@ -52,7 +52,7 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
         if (requestId == null || requestId.isBlank()) {
             throw new IllegalArgumentException("requestId must be non-blank");
         }
-        if (subjectRef == null || !ModelVersionEvent.SHA256_HEX.matcher(subjectRef).matches()) {
+        if (subjectRef == null || !Sha256Hex.isValid(subjectRef)) {
             throw new IllegalArgumentException("subjectRef must be a Pseudonymizer digest (64 lowercase hex digits)");
         }
         if (samplesForgotten < 0) {
@@ -61,10 +61,10 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
         if (modelVersion != null && modelVersion < 1) {
             throw new IllegalArgumentException("modelVersion must be at least 1");
         }
-        if (prevHash != null && !ModelVersionEvent.SHA256_HEX.matcher(prevHash).matches()) {
+        if (prevHash != null && !Sha256Hex.isValid(prevHash)) {
             throw new IllegalArgumentException("prevHash must be 64 lowercase hex digits");
         }
-        if (hash != null && !ModelVersionEvent.SHA256_HEX.matcher(hash).matches()) {
+        if (hash != null && !Sha256Hex.isValid(hash)) {
             throw new IllegalArgumentException("hash must be 64 lowercase hex digits");
         }
         if (hashAlg != null && !AuditChain.HASH_ALG.equals(hashAlg)) {
