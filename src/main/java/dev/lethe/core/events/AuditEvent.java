@@ -24,9 +24,13 @@ import java.util.Objects;
  *                         events written before it existed (verified the legacy way)
  * @param unlearning       on {@code completed}: what the unlearning changed (method, parameter
  *                         pattern, tensors); {@code null} where no unlearning ran
+ * @param model            the model whose trail this is (several models may share one audit topic,
+ *                         each with its own chain); stamped by {@link AuditChain#append}, {@code null}
+ *                         in events written before models shared topics
  */
 public record AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
-        Mia mia, String reason, String prevHash, String hash, String hashAlg, UnlearningRecord unlearning) {
+        Mia mia, String reason, String prevHash, String hash, String hashAlg, UnlearningRecord unlearning,
+        String model) {
 
     /**
      * Result of the membership-inference check. A value that could not be measured is
@@ -70,9 +74,19 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
         if (hashAlg != null && !AuditChain.HASH_ALG.equals(hashAlg)) {
             throw new IllegalArgumentException("hashAlg must be " + AuditChain.HASH_ALG + " or absent, was " + hashAlg);
         }
+        if (model != null && model.isBlank()) {
+            throw new IllegalArgumentException("model must be non-blank or absent");
+        }
     }
 
     /** An event of the current chain format ({@code hashAlg} = {@link AuditChain#HASH_ALG}). */
+    /** An event of no model yet ({@link AuditChain#append} stamps its chain's). */
+    public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
+            Mia mia, String reason, String prevHash, String hash, String hashAlg, UnlearningRecord unlearning) {
+        this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash, hashAlg,
+                unlearning, null);
+    }
+
     public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
             Mia mia, String reason, String prevHash, String hash) {
         this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash,
@@ -127,6 +141,6 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
     /** This event with the chain fields set (its {@code hashAlg} unchanged). */
     public AuditEvent withHashes(String prevHash, String hash) {
         return new AuditEvent(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash,
-                hash, hashAlg, unlearning);
+                hash, hashAlg, unlearning, model);
     }
 }
