@@ -175,7 +175,7 @@ public final class Network implements AutoCloseable {
         return flat.tensor(t);
     }
 
-    /** θ as the engine holds it: {@link PerSampleGradientPasses} reads and zeroes its gradients. */
+    /** θ as the engine holds it: the passes read and zero its gradients. */
     FlatParameters flat() {
         return flat;
     }
