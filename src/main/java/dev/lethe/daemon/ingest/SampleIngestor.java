@@ -148,7 +148,7 @@ public final class SampleIngestor implements Runnable {
                             "sample refused: its subject was erased"));
                     refused++;
                 } else {
-                    changes.add(new StoredSample(s.sampleId(), s.subjectId(), s.label(), s.split(), s.features()));
+                    changes.add(StoredSample.of(s));
                     accepted++;
                 }
             } else if (result instanceof SampleRecordReader.Tombstone t) {
