@@ -103,7 +103,9 @@ public class DeletionRequestResource {
     @GET
     @Path("/{requestId}")
     @Operation(summary = "A request's state", description = "From the audit trail: received, completed, escalated, "
-            + "rejected or retrain required, with the membership check and the model version.")
+            + "rejected or retrain required, with the membership check and the model version, for this daemon's model "
+            + "(`model`; `not_received` while only other models have seen the request), and under `models` for every "
+            + "model sharing the audit topic.")
     @APIResponse(responseCode = "200", description = "the request's latest state")
     @APIResponse(responseCode = "401", ref = "unauthorized")
     @APIResponse(responseCode = "403", ref = "forbidden")
