@@ -1,5 +1,6 @@
 package dev.lethe.bench;
 
+import dev.lethe.core.data.Subjects;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.TrainingRecipe;
 import dev.lethe.core.unlearn.UnlearningSettings;
@@ -19,13 +20,16 @@ import java.util.List;
  *                       see docs/adr/0002) or {@code test-split}
  * @param parameterPattern regex over parameter names: the step-wise methods unlearn only the matching tensors
  *                       (null: all parameters)
+ * @param subjects       how training samples are grouped into subjects: random or correlated
+ *                       (near-duplicates), {@link dev.lethe.core.data.Subjects.Grouping}
  */
 public record BenchmarkConfig(String dataset, Path dataDir, int trainSize, int forgetSize, int retainSize,
                               int validationSize, int holdoutSize, Architecture architecture,
                               String device, List<String> methods, long seed, TrainingRecipe recipe,
                               UnlearningSettings unlearning, List<Double> learningRates, List<Double> alphas,
                               boolean retainSweep, List<Double> sweepFractions, int miaFolds,
-                              int traceEvery, String holdoutPool, String parameterPattern) {
+                              int traceEvery, String holdoutPool, String parameterPattern,
+                              Subjects.Grouping subjects) {
 
     public static final List<String> ALL_METHODS =
             List.of("orthograd", "orthograd-global", "ga", "neggrad-plus", "finetune", "retrain");
@@ -39,11 +43,24 @@ public record BenchmarkConfig(String dataset, Path dataDir, int trainSize, int f
                            int traceEvery, String holdoutPool) {
         this(dataset, dataDir, trainSize, forgetSize, retainSize, validationSize, holdoutSize, architecture, device,
                 methods, seed, recipe, unlearning, learningRates, alphas, retainSweep, sweepFractions, miaFolds,
-                traceEvery, holdoutPool, null);
+                traceEvery, holdoutPool, null, Subjects.Grouping.RANDOM);
+    }
+
+    /** A setting with random subjects. */
+    public BenchmarkConfig(String dataset, Path dataDir, int trainSize, int forgetSize, int retainSize,
+                           int validationSize, int holdoutSize, Architecture architecture,
+                           String device, List<String> methods, long seed, TrainingRecipe recipe,
+                           UnlearningSettings unlearning, List<Double> learningRates, List<Double> alphas,
+                           boolean retainSweep, List<Double> sweepFractions, int miaFolds,
+                           int traceEvery, String holdoutPool, String parameterPattern) {
+        this(dataset, dataDir, trainSize, forgetSize, retainSize, validationSize, holdoutSize, architecture, device,
+                methods, seed, recipe, unlearning, learningRates, alphas, retainSweep, sweepFractions, miaFolds,
+                traceEvery, holdoutPool, parameterPattern, Subjects.Grouping.RANDOM);
     }
 
     public BenchmarkConfig {
         methods = List.copyOf(methods);
+        java.util.Objects.requireNonNull(subjects, "subjects");
         for (String m : methods) {
             if (!ALL_METHODS.contains(m)) {
                 throw new IllegalArgumentException("unknown method '" + m + "'; known: " + ALL_METHODS);

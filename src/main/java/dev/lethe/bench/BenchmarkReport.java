@@ -11,7 +11,16 @@ public record BenchmarkReport(String dataset, long seed, int trainSize, int forg
                               long parameters, String architecture, String device,
                               ModelMetrics original, double originalSeconds,
                               List<MethodResult> results, List<SweepPoint> retainSweep,
-                              long unlearnedParameters, List<String> unlearnedTensors) {
+                              long unlearnedParameters, List<String> unlearnedTensors, String subjects) {
+
+    /** A report of random subjects. */
+    public BenchmarkReport(String dataset, long seed, int trainSize, int forgetSize, int retainSize, int holdoutSize,
+                           int validationSize, long parameters, String architecture, String device, ModelMetrics original,
+                           double originalSeconds, List<MethodResult> results, List<SweepPoint> retainSweep,
+                           long unlearnedParameters, List<String> unlearnedTensors) {
+        this(dataset, seed, trainSize, forgetSize, retainSize, holdoutSize, validationSize, parameters, architecture,
+                device, original, originalSeconds, results, retainSweep, unlearnedParameters, unlearnedTensors, "random");
+    }
 
     /** A report whose step-wise methods unlearned every parameter. */
     public BenchmarkReport(String dataset, long seed, int trainSize, int forgetSize, int retainSize, int holdoutSize,

@@ -162,7 +162,8 @@ public final class BenchmarkRunner {
                     split.retain().size(), split.holdout().size(), split.validation().size(), original.parameterCount(),
                     manifest == null ? config.architecture().id() : original.describe(),
                     Devices.describe(original.device()), originalMetrics,
-                    trained.seconds(), results, sweep, unlearned.size(), unlearned.isAll() ? List.of() : unlearned.names());
+                    trained.seconds(), results, sweep, unlearned.size(), unlearned.isAll() ? List.of() : unlearned.names(),
+                    manifest == null ? config.subjects().id() : "manifest");
         }
     }
 
@@ -183,10 +184,10 @@ public final class BenchmarkRunner {
         }
         if (config.holdoutPool().equals("train-pool")) {
             return BenchmarkSplit.ofOnePool(trainPool, config.trainSize(), config.forgetSize(), config.retainSize(),
-                    config.validationSize(), config.holdoutSize(), config.seed());
+                    config.validationSize(), config.holdoutSize(), config.seed(), config.subjects());
         }
         return BenchmarkSplit.of(trainPool, testPool, config.trainSize(), config.forgetSize(), config.retainSize(),
-                config.validationSize(), config.holdoutSize(), config.seed());
+                config.validationSize(), config.holdoutSize(), config.seed(), config.subjects());
     }
 
     private BenchmarkSplit teamSplit(SplitManifest manifest) throws IOException {

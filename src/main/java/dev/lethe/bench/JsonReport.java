@@ -71,6 +71,7 @@ public final class JsonReport {
         ObjectNode root = NODES.objectNode();
         root.put("dataset", report.dataset());
         root.put("seed", report.seed());
+        root.put("subjects", report.subjects());
         root.put("trainSize", report.trainSize());
         root.put("forgetSize", report.forgetSize());
         root.put("retainSize", report.retainSize());

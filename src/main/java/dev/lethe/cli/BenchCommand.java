@@ -7,6 +7,7 @@ import dev.lethe.bench.JsonReport;
 import dev.lethe.bench.MarkdownReport;
 import dev.lethe.bench.PlotRenderer;
 import dev.lethe.core.data.FashionMnist;
+import dev.lethe.core.data.Subjects;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.TrainingRecipe;
 import dev.lethe.core.unlearn.ForgetObjective;
@@ -49,6 +50,11 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--holdout-pool", defaultValue = "train-pool",
             description = "where validation and holdout samples come from: train-pool (unused training-split samples) | test-split (default: ${DEFAULT-VALUE})")
     String holdoutPool;
+
+    @Option(names = "--subjects", defaultValue = "random",
+            description = "how training samples are grouped into data subjects: random | correlated (each subject's samples"
+                    + " near-duplicates: a random image and its nearest neighbours of the same class) (default: ${DEFAULT-VALUE})")
+    String subjects;
 
     @Option(names = "--architecture", defaultValue = "cnn", description = "cnn | mlp | cnn-small | mlp-wide (default: ${DEFAULT-VALUE})")
     String architecture;
@@ -168,7 +174,7 @@ public class BenchCommand implements Callable<Integer> {
         BenchmarkConfig config = new BenchmarkConfig(dataset, dataDir, trainSize, forgetSize, retainSize,
                 validationSize, holdoutSize, Architecture.parse(architecture), device, methods, seed,
                 new TrainingRecipe(epochs, 32, trainingRate, targetLoss), unlearning, learningRates, alphas,
-                retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool, params);
+                retainSweep, sweepFractions, miaFolds, traceEvery, holdoutPool, params, Subjects.Grouping.parse(subjects));
         long start = System.nanoTime();
         // Units: the original model, the retrain oracle, and each method once per retain size.
         int units = 2 + methods.size() * (1 + (retainSweep ? sweepFractions.size() : 0));

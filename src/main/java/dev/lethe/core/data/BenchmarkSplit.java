@@ -58,6 +58,14 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
     public static BenchmarkSplit of(LabelledImages trainPool, LabelledImages testPool,
             int trainSize, int forgetSize, int retainSize, int validationSize, int holdoutSize,
             long seed) {
+        return of(trainPool, testPool, trainSize, forgetSize, retainSize, validationSize, holdoutSize, seed,
+                Subjects.Grouping.RANDOM);
+    }
+
+    /** {@link #of} with training subjects grouped as {@code grouping} says. */
+    public static BenchmarkSplit of(LabelledImages trainPool, LabelledImages testPool,
+            int trainSize, int forgetSize, int retainSize, int validationSize, int holdoutSize,
+            long seed, Subjects.Grouping grouping) {
         Objects.requireNonNull(trainPool, "trainPool");
         Objects.requireNonNull(testPool, "testPool");
         if (!Arrays.equals(trainPool.shape(), testPool.shape())
@@ -75,7 +83,7 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
         int[] trainIdx = randomSubset(trainPool.size(), trainSize, trainRng);
         int[] testIdx = randomSubset(testPool.size(), validationSize + holdoutSize, testRng);
         return draw(trainPool, trainIdx, testPool, testIdx, "test", forgetSize, retainSize,
-                validationSize, trainRng, forgetRng, retainRng, testRng);
+                validationSize, trainRng, forgetRng, retainRng, testRng, grouping);
     }
 
     /**
@@ -86,6 +94,13 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
      */
     public static BenchmarkSplit ofOnePool(LabelledImages pool, int trainSize, int forgetSize,
             int retainSize, int validationSize, int holdoutSize, long seed) {
+        return ofOnePool(pool, trainSize, forgetSize, retainSize, validationSize, holdoutSize, seed,
+                Subjects.Grouping.RANDOM);
+    }
+
+    /** {@link #ofOnePool} with training subjects grouped as {@code grouping} says. */
+    public static BenchmarkSplit ofOnePool(LabelledImages pool, int trainSize, int forgetSize,
+            int retainSize, int validationSize, int holdoutSize, long seed, Subjects.Grouping grouping) {
         Objects.requireNonNull(pool, "pool");
         long needed = (long) trainSize + validationSize + holdoutSize;
         if (needed > pool.size()) {
@@ -103,15 +118,19 @@ public record BenchmarkSplit(SampleSet train, SampleSet forget, SampleSet retain
         int[] trainIdx = Arrays.copyOf(all, trainSize);
         int[] otherIdx = Arrays.copyOfRange(all, trainSize, all.length);
         return draw(pool, trainIdx, pool, otherIdx, "unseen", forgetSize, retainSize,
-                validationSize, trainRng, forgetRng, retainRng, testRng);
+                validationSize, trainRng, forgetRng, retainRng, testRng, grouping);
     }
 
     private static BenchmarkSplit draw(LabelledImages trainPool, int[] trainIdx,
             LabelledImages testPool, int[] testIdx, String testPrefix, int forgetSize,
             int retainSize, int validationSize, SplittableRandom trainRng,
-            SplittableRandom forgetRng, SplittableRandom retainRng, SplittableRandom testRng) {
-        SampleSet train = Subjects.assign(trainPool, trainIdx, "train",
-                Subjects.DEFAULT_SUBJECT_PREFIX, MIN_PER_SUBJECT, MAX_PER_SUBJECT, trainRng);
+            SplittableRandom forgetRng, SplittableRandom retainRng, SplittableRandom testRng,
+            Subjects.Grouping grouping) {
+        SampleSet train = grouping == Subjects.Grouping.CORRELATED
+                ? Subjects.assignCorrelated(trainPool, trainIdx, "train", Subjects.DEFAULT_SUBJECT_PREFIX,
+                        MIN_PER_SUBJECT, MAX_PER_SUBJECT, trainRng)
+                : Subjects.assign(trainPool, trainIdx, "train", Subjects.DEFAULT_SUBJECT_PREFIX, MIN_PER_SUBJECT,
+                        MAX_PER_SUBJECT, trainRng);
 
         Set<String> forgetSubjects = chooseSubjects(train, forgetSize, forgetRng);
         SampleSet forget = train.bySubjects(forgetSubjects);

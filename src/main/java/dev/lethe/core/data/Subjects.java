@@ -1,6 +1,7 @@
 package dev.lethe.core.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -15,6 +16,28 @@ import java.util.SplittableRandom;
 public final class Subjects {
 
     public static final String DEFAULT_SUBJECT_PREFIX = "subject";
+
+    /**
+     * How samples are grouped into subjects: {@code RANDOM} (unrelated samples per subject) or
+     * {@code CORRELATED} (each subject's samples are near-duplicates: one random sample and its
+     * nearest unassigned neighbours of the same class in pixel space), since a real person's
+     * records are alike and unlearning a tight cluster is harder to hide from an attack.
+     */
+    public enum Grouping {
+        RANDOM, CORRELATED;
+
+        public static Grouping parse(String text) {
+            return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "random" -> RANDOM;
+                case "correlated" -> CORRELATED;
+                default -> throw new IllegalArgumentException("subjects must be random or correlated, was " + text);
+            };
+        }
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private Subjects() {
     }
@@ -48,6 +71,84 @@ public final class Subjects {
         int[] order = indices.clone();
         shuffle(order, rng);
         int[] sizes = groupSizes(order.length, minPerSubject, maxPerSubject, rng);
+        return build(data, order, sizes, idPrefix, subjectPrefix);
+    }
+
+    /**
+     * Like {@link #assign(LabelledImages, int[], String, String, int, int, SplittableRandom)}, with
+     * {@link Grouping#CORRELATED} subjects: each takes a random unassigned sample and its nearest
+     * unassigned neighbours (squared L2 over the features), same class first.
+     */
+    static SampleSet assignCorrelated(LabelledImages data, int[] indices, String idPrefix, String subjectPrefix,
+            int minPerSubject, int maxPerSubject, SplittableRandom rng) {
+        if (minPerSubject < 1 || maxPerSubject < minPerSubject) {
+            throw new IllegalArgumentException("subject sizes must satisfy 1 <= min <= max, got ["
+                    + minPerSubject + ", " + maxPerSubject + "]");
+        }
+        int n = indices.length;
+        int[] seeds = new int[n];
+        for (int i = 0; i < n; i++) {
+            seeds[i] = i;
+        }
+        shuffle(seeds, rng);
+        int[] sizes = groupSizes(n, minPerSubject, maxPerSubject, rng);
+        boolean[] taken = new boolean[n];
+        int[] order = new int[n];
+        int pos = 0;
+        int next = 0;
+        for (int size : sizes) {
+            while (taken[seeds[next]]) {
+                next++;
+            }
+            int seed = seeds[next];
+            taken[seed] = true;
+            order[pos++] = indices[seed];
+            for (int member : nearest(data, indices, taken, seed, size - 1)) {
+                taken[member] = true;
+                order[pos++] = indices[member];
+            }
+        }
+        return build(data, order, sizes, idPrefix, subjectPrefix);
+    }
+
+    /** Positions of the {@code k} unassigned samples nearest to {@code seed}, another class counting as far. */
+    private static int[] nearest(LabelledImages data, int[] indices, boolean[] taken, int seed, int k) {
+        if (k == 0) {
+            return new int[0];
+        }
+        float[] x = data.images()[indices[seed]];
+        int label = data.labels()[indices[seed]];
+        int[] best = new int[k];
+        double[] bestD = new double[k];
+        Arrays.fill(bestD, Double.POSITIVE_INFINITY);
+        int found = 0;
+        for (int j = 0; j < indices.length; j++) {
+            if (taken[j]) {
+                continue;
+            }
+            float[] y = data.images()[indices[j]];
+            double d = data.labels()[indices[j]] == label ? 0 : 1e12; // same class first
+            for (int f = 0; f < x.length; f++) {
+                double diff = x[f] - y[f];
+                d += diff * diff;
+            }
+            if (found < k || d < bestD[k - 1]) {
+                int at = Math.min(found, k - 1);
+                while (at > 0 && bestD[at - 1] > d) { // insertion into the sorted short list
+                    bestD[at] = bestD[at - 1];
+                    best[at] = best[at - 1];
+                    at--;
+                }
+                bestD[at] = d;
+                best[at] = j;
+                found = Math.min(found + 1, k);
+            }
+        }
+        return Arrays.copyOf(best, found);
+    }
+
+    private static SampleSet build(LabelledImages data, int[] order, int[] sizes, String idPrefix,
+            String subjectPrefix) {
         List<Sample> samples = new ArrayList<>(order.length);
         int pos = 0;
         for (int g = 0; g < sizes.length; g++) {
