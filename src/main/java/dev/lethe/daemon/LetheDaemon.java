@@ -153,7 +153,7 @@ public final class LetheDaemon implements AutoCloseable {
         registry = new ModelRegistry(config.model().name(), dataDir.resolve("registry"), device,
                 config.model().inputShape().stream().mapToInt(Integer::intValue).toArray(), config.model().classes());
         resources.add(registry);
-        index = RocksSubjectIndex.open(dataDir.resolve("index"));
+        index = RocksSubjectIndex.open(dataDir.resolve("index"), pseudonymizer, config.index().compression());
         resources.add(index);
 
         // One producer at a time; replaced (same transactional id) after an error no abort clears.
