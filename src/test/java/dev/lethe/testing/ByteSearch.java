@@ -24,16 +24,16 @@ public final class ByteSearch {
 
     /** The files whose bytes contain {@code needle}, as found under the roots. */
     public List<Path> filesContaining(byte[] needle) {
+        return filesContainingAny(List.of(needle));
+    }
+
+    /** The files that contain at least one of the needles. */
+    public List<Path> filesContainingAny(List<byte[]> needles) {
         List<Path> hits = new ArrayList<>();
         for (Path file : files()) {
-            try {
-                if (indexOf(Files.readAllBytes(file), needle) >= 0) {
-                    hits.add(file);
-                }
-            } catch (NoSuchFileException gone) {
-                // deleted between listing and reading: nothing left to find
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            byte[] content = read(file);
+            if (needles.stream().anyMatch(n -> indexOf(content, n) >= 0)) {
+                hits.add(file);
             }
         }
         return hits;
@@ -41,17 +41,19 @@ public final class ByteSearch {
 
     /** How many of the needles occur in at least one file. */
     public long needlesFound(List<byte[]> needles) {
-        List<byte[]> contents = new ArrayList<>();
-        for (Path file : files()) {
-            try {
-                contents.add(Files.readAllBytes(file));
-            } catch (NoSuchFileException gone) {
-                // deleted between listing and reading
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        List<byte[]> contents = files().stream().map(ByteSearch::read).toList();
         return needles.stream().filter(n -> contents.stream().anyMatch(c -> indexOf(c, n) >= 0)).count();
+    }
+
+    /** A file's bytes; none when it was deleted between listing and reading (nothing left to find). */
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException gone) {
+            return new byte[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private List<Path> files() {
