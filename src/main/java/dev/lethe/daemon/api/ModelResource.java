@@ -87,6 +87,10 @@ public class ModelResource {
         } catch (NumberFormatException e) {
             return Problems.of(Response.Status.BAD_REQUEST, "a version is a positive integer");
         }
+        if (number >= 1 && registry.get().isRetired(number)) {
+            return Problems.of(Response.Status.GONE, "version " + number + " was retired: its artifact is deleted"
+                    + " (lethe.registry.retire-after)");
+        }
         Optional<ModelRegistry.VersionArtifact> artifact;
         try {
             artifact = number < 1 ? Optional.empty() : registry.get().artifact(number);
