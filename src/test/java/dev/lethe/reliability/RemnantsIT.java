@@ -3,6 +3,8 @@ package dev.lethe.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lethe.core.events.AuditEvent;
+import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.SampleRecord;
 import dev.lethe.core.events.SampleRecordWriter;
 import dev.lethe.testing.ByteSearch;
@@ -79,6 +81,7 @@ class RemnantsIT {
         props.put("lethe.retention.dead-letters", "PT5S");
         props.put("lethe.retention.delete-segment", "PT2S");
         props.put("lethe.index.compression", "none");
+        props.put("lethe.registry.retire-after", "PT1S");
         Path log = dir.resolve("lethe.log");
 
         Fixture.Population population = Fixture.Population.generate(14, 24, 24, 3, 5, 40);
@@ -90,17 +93,21 @@ class RemnantsIT {
         try (LetheProcess daemon = LetheProcess.start(log, props, "serve")) {
             Fixture.awaitReady(daemon);
             population.publish(bootstrap);
+            // Two rounds, so that at least three versions exist and version 1 is neither current nor its parent.
             List<String> requestIds = new ArrayList<>();
-            try (KafkaProducer<byte[], byte[]> producer = Fixture.producer(bootstrap)) {
-                for (Fixture.Subject s : erased) {
-                    // Request ids are kept for good (audit, model versions): never derive them from the subject.
-                    String requestId = "r-" + requestIds.size();
-                    requestIds.add(requestId);
-                    producer.send(Fixture.request(requestId, s.id()));
+            for (List<Fixture.Subject> round : List.of(erased.subList(0, 4), erased.subList(4, 8))) {
+                try (KafkaProducer<byte[], byte[]> producer = Fixture.producer(bootstrap)) {
+                    for (Fixture.Subject s : round) {
+                        // Request ids are kept for good (audit, model versions): never derive them from the subject.
+                        String requestId = "r-" + requestIds.size();
+                        requestIds.add(requestId);
+                        producer.send(Fixture.request(requestId, s.id()));
+                    }
+                    producer.flush();
                 }
-                producer.flush();
+                Fixture.awaitTerminal(bootstrap, requestIds, WAIT);
             }
-            Fixture.awaitTerminal(bootstrap, requestIds, WAIT);
+            assertVersionOneIsRetired(daemon, bootstrap, dataDir.resolve("registry").resolve("fashion-cnn"));
 
             ByteSearch disks = new ByteSearch(dir.resolve("kafka"), dataDir.resolve("index"), dataDir.resolve("registry"),
                     log);
@@ -123,6 +130,23 @@ class RemnantsIT {
                     .isEqualTo(bystanderNeedles.size());
             assertThat(daemon.isAlive()).isTrue();
         }
+    }
+
+    /** Retire-after is 1 s: version 1's artifact goes, with its audit event, and the API answers 410 Gone for it. */
+    private static void assertVersionOneIsRetired(LetheProcess daemon, String bootstrap, Path registry) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(registry.resolve("v1.retired")).exists();
+            assertThat(registry.resolve("v1.lethe")).doesNotExist();
+            assertThat(ExactlyOnceVerdict.audit(bootstrap)).anyMatch(e -> e.type().equals(
+                    EventTypes.MODEL_VERSION_RETIRED) && Long.valueOf(1).equals(e.modelVersion()));
+        });
+        assertThat(daemon.get("/models/1/artifact").statusCode()).isEqualTo(410);
+        long current = ExactlyOnceVerdict.audit(bootstrap).stream().map(AuditEvent::modelVersion)
+                .filter(java.util.Objects::nonNull).mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(current).as("versions published").isGreaterThanOrEqualTo(3);
+        assertThat(daemon.get("/models/" + current + "/artifact").statusCode()).isEqualTo(200);
+        assertThat(daemon.get("/models/" + (current - 1) + "/artifact").statusCode()).as("the parent is kept")
+                .isEqualTo(200);
     }
 
     /** A bystander sample for each partition of the samples topic (the producer's own key hashing). */
