@@ -15,7 +15,10 @@ hashAlg = "sha256-jcs": hash = sha256(utf8(JCS(data without "hash"))), JCS being
 Without hashAlg (events written before it): hash = sha256(prevHash + "\\n" + json), json being
 Jackson's sorted, compact output with Java's Double.toString numbers.
 
-Exit status 0 when the chain is intact, 1 with the first broken event (0-based) otherwise.
+Several models may share one audit topic: each event's data names its model ("model"; events
+written before that name none) and each model has its own chain from 64 zeros.
+
+Exit status 0 when every chain is intact, 1 with the first broken event (0-based) otherwise.
 """
 import hashlib
 import json
@@ -147,7 +150,28 @@ def read_events(lines):
     return events
 
 
+def model_of(event):
+    """The model whose chain an event belongs to ("" for events that name none)."""
+    data = event.get("data")
+    model = data.get("model") if isinstance(data, dict) else None
+    return model if isinstance(model, str) and model.strip() else ""
+
+
 def verify(events):
+    """Each model has its own chain (several may share one audit topic). None when every chain is
+    intact, else (index, reason) of the first broken event, the index counted in topic order."""
+    positions = {}
+    for i, event in enumerate(events):
+        positions.setdefault(model_of(event), []).append(i)
+    first = None
+    for at in positions.values():
+        broken = verify_chain([events[i] for i in at])
+        if broken is not None and (first is None or at[broken[0]] < first[0]):
+            first = (at[broken[0]], broken[1])
+    return first
+
+
+def verify_chain(events):
     """None when intact, else (index, reason) of the first broken event."""
     prev = GENESIS
     for i, event in enumerate(events):
@@ -177,7 +201,14 @@ def main(argv):
     broken = verify(events)
     if broken is None:
         head = events[-1]["data"]["hash"] if events else GENESIS
-        print("intact: %d events, head %s" % (len(events), head))
+        models = {}
+        for event in events:
+            models[model_of(event)] = event["data"]["hash"]
+        if len(models) > 1 or (len(models) == 1 and "" not in models):
+            print("intact: %d events, head %s; %d chain(s): %s" % (len(events), head, len(models), ", ".join(
+                "%s head %s" % ("model " + m if m else "(no model)", h) for m, h in models.items())))
+        else:
+            print("intact: %d events, head %s" % (len(events), head))
         return 0
     index, reason = broken
     print("broken at event %d of %d (request %s): %s"

@@ -11,10 +11,7 @@ import java.awt.Stroke;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
-import java.awt.geom.PathIterator;
-import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 
 /**
  * Draws the unlearning trajectories of a {@link BenchmarkReport} as a PNG with plain Java2D:
@@ -38,7 +34,6 @@ public final class PlotRenderer {
     /** Image height in pixels. */
     public static final int HEIGHT = 500;
 
-    private static final Color BACKGROUND = Color.WHITE;
     private static final Color TEXT = new Color(0x22, 0x22, 0x22);
     private static final Color MUTED = new Color(0x66, 0x66, 0x66);
     private static final Color GRID = new Color(0xE8, 0xE8, 0xE8);
@@ -80,29 +75,14 @@ public final class PlotRenderer {
 
     /** Renders the plot and writes it to {@code png}, replacing it atomically where possible. */
     public static void render(BenchmarkReport report, Path png) throws IOException {
-        BufferedImage image = draw(report);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * 1024);
-        if (!ImageIO.write(image, "png", bytes)) {
-            throw new IOException("no PNG writer available");
-        }
-        JsonReport.writeAtomically(png, bytes.toByteArray());
+        PlotCanvas.writePng(draw(report), png);
     }
 
     /** Renders the plot into an image of {@link #WIDTH} × {@link #HEIGHT} pixels. */
     public static BufferedImage draw(BenchmarkReport report) {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        return PlotCanvas.paint(WIDTH, HEIGHT, g -> {
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            g.setColor(BACKGROUND);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
-
             List<MethodResult> methods = report.results() == null ? List.of() : report.results();
             drawTitle(g, report);
             int maxStep = 1;
@@ -120,17 +100,14 @@ public final class PlotRenderer {
                         x0 + PANEL_LEFT, PLOT_TOP, panelWidth - PANEL_LEFT - PANEL_RIGHT, PLOT_BOTTOM - PLOT_TOP);
             }
             drawLegend(g, methods);
-        } finally {
-            g.dispose();
-        }
-        return image;
+        });
     }
 
     private static void drawTitle(Graphics2D g, BenchmarkReport r) {
         g.setColor(TEXT);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 19));
         String title = "Unlearning trajectories: " + (r.dataset() == null ? "?" : r.dataset()) + ", seed " + r.seed();
-        centered(g, title, WIDTH / 2, 28);
+        PlotCanvas.centered(g, title, WIDTH / 2, 28);
         g.setColor(MUTED);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         StringBuilder sub = new StringBuilder(String.format(Locale.ROOT,
@@ -142,7 +119,7 @@ public final class PlotRenderer {
         if (r.device() != null && !r.device().isBlank()) {
             sub.append(" · ").append(r.device());
         }
-        centered(g, sub.toString(), WIDTH / 2, 48);
+        PlotCanvas.centered(g, sub.toString(), WIDTH / 2, 48);
     }
 
     private static void drawPanel(Graphics2D g, Panel panel, List<MethodResult> methods, int maxStep,
@@ -180,7 +157,7 @@ public final class PlotRenderer {
         // panel title
         g.setColor(TEXT);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        centered(g, panel.title(), px + pw / 2, py - 12);
+        PlotCanvas.centered(g, panel.title(), px + pw / 2, py - 12);
 
         // grid and ticks
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -207,11 +184,11 @@ public final class PlotRenderer {
             g.setColor(FRAME);
             g.drawLine(x, py + ph, x, py + ph + 5);
             g.setColor(MUTED);
-            centered(g, Integer.toString(s), x, py + ph + 7 + fm.getAscent());
+            PlotCanvas.centered(g, Integer.toString(s), x, py + ph + 7 + fm.getAscent());
         }
         g.setColor(TEXT);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        centered(g, "unlearning step", px + pw / 2, py + ph + 40);
+        PlotCanvas.centered(g, "unlearning step", px + pw / 2, py + ph + 40);
 
         Shape oldClip = g.getClip();
         g.clipRect(px - 4, py - 4, pw + 8, ph + 8);
@@ -227,7 +204,7 @@ public final class PlotRenderer {
         }
 
         // reference lines first, so that the curves are drawn on top of them
-        List<RefLabel> labels = new ArrayList<>();
+        List<ReferenceLabels.Label> labels = new ArrayList<>();
         for (int i = 0; i < methods.size(); i++) {
             MethodResult m = methods.get(i);
             if (hasCurve(m)) {
@@ -241,7 +218,7 @@ public final class PlotRenderer {
             g.setColor(colour(m.method(), i));
             g.setStroke(dashed(2f));
             g.draw(new Line2D.Double(px, y, px + pw, y));
-            labels.add(new RefLabel(m.method() + String.format(Locale.ROOT, " %.3f", v), colour(m.method(), i), y));
+            labels.add(new ReferenceLabels.Label(m.method() + String.format(Locale.ROOT, " %.3f", v), colour(m.method(), i), y));
         }
 
         List<Path2D.Double> curves = new ArrayList<>();
@@ -285,50 +262,7 @@ public final class PlotRenderer {
             }
         }
 
-        // reference labels: at the end, middle or start of their line, above or below it, wherever they
-        // cross the fewest curve segments and no other label
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
-        FontMetrics lfm = g.getFontMetrics();
-        List<Rectangle2D> taken = new ArrayList<>();
-        for (RefLabel label : labels) {
-            int w = lfm.stringWidth(label.text()) + 6;
-            int h = lfm.getAscent() + 4;
-            Rectangle2D best = null;
-            int bestCost = Integer.MAX_VALUE;
-            double room = pw - 12 - w;
-            double[] xs = {px + 6 + room, px + 6 + room * 0.75, px + 6 + room * 0.5, px + 6 + room * 0.25, px + 6};
-            double[] ys = {label.lineY() - 4 - h, label.lineY() + 4};
-            for (double x : xs) {
-                for (double y : ys) {
-                    if (y < py + 2 || y + h > py + ph - 2) {
-                        continue;
-                    }
-                    Rectangle2D box = new Rectangle2D.Double(x, y, w, h);
-                    Rectangle2D padded = new Rectangle2D.Double(x - 4, y - 4, w + 8, h + 8); // markers
-                    int cost = 0;
-                    for (Path2D.Double curve : curves) {
-                        cost += crossings(curve, padded);
-                    }
-                    for (Rectangle2D other : taken) {
-                        if (other.intersects(box)) {
-                            cost += 1000;
-                        }
-                    }
-                    if (cost < bestCost) {
-                        bestCost = cost;
-                        best = box;
-                    }
-                }
-            }
-            if (best == null) {
-                best = new Rectangle2D.Double(px + pw - 6 - w, Math.max(py + 2, label.lineY() - 4 - h), w, h);
-            }
-            taken.add(best);
-            g.setColor(new Color(255, 255, 255, 200));
-            g.fill(best);
-            g.setColor(label.colour());
-            g.drawString(label.text(), (float) best.getX() + 3, (float) (best.getY() + lfm.getAscent() + 1));
-        }
+        ReferenceLabels.place(g, labels, curves, px, py, pw, ph);
 
         g.setClip(oldClip);
         g.setColor(FRAME);
@@ -375,28 +309,6 @@ public final class PlotRenderer {
             g.drawString(names.get(i), x + sample + gap, y);
             x += sample + gap + fm.stringWidth(names.get(i)) + spacing;
         }
-    }
-
-    /** How many straight segments of {@code curve} pass through {@code box}. */
-    private static int crossings(Path2D.Double curve, Rectangle2D box) {
-        int n = 0;
-        double[] c = new double[6];
-        double lastX = Double.NaN;
-        double lastY = Double.NaN;
-        for (PathIterator it = curve.getPathIterator(null); !it.isDone(); it.next()) {
-            int type = it.currentSegment(c);
-            if (type == PathIterator.SEG_LINETO && box.intersectsLine(lastX, lastY, c[0], c[1])) {
-                n++;
-            } else if (type == PathIterator.SEG_MOVETO && box.contains(c[0], c[1])) {
-                n++;
-            }
-            lastX = c[0];
-            lastY = c[1];
-        }
-        return n;
-    }
-
-    private record RefLabel(String text, Color colour, double lineY) {
     }
 
     private record Scale(double d0, double d1, double p0, double p1) {
@@ -462,9 +374,5 @@ public final class PlotRenderer {
             }
         }
         return (int) Math.round(10 * magnitude);
-    }
-
-    private static void centered(Graphics2D g, String text, int cx, int baseline) {
-        g.drawString(text, cx - g.getFontMetrics().stringWidth(text) / 2, baseline);
     }
 }

@@ -1,13 +1,10 @@
 package dev.lethe.bench;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,24 +50,11 @@ public final class SequentialPlot {
     }
 
     public static void render(SequentialReport report, Path png) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 * 1024);
-        if (!ImageIO.write(draw(report), "png", bytes)) {
-            throw new IOException("no PNG writer available");
-        }
-        JsonReport.writeAtomically(png, bytes.toByteArray());
+        PlotCanvas.writePng(draw(report), png);
     }
 
     public static BufferedImage draw(SequentialReport report) {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
+        return PlotCanvas.paint(WIDTH, HEIGHT, g -> {
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format(Locale.ROOT, "Sequential erasure, %s, %d batches, %d training samples: "
                             + "deployed model vs a retrain without everything erased so far",
@@ -87,10 +71,7 @@ public final class SequentialPlot {
                 g.drawString(s.name(), x + 30, HEIGHT - 22);
                 x += 130;
             }
-        } finally {
-            g.dispose();
-        }
-        return image;
+        });
     }
 
     private static void panel(Graphics2D g, Panel panel, List<SequentialReport.Checkpoint> points, int x0, int w) {

@@ -105,13 +105,14 @@ final class KafkaIngestPerf {
                         Files.createDirectories(config.dataDir().resolve(config.model().name())), ai.djl.Device.cpu());
                 SamplePools pools = new SamplePools(1, 1, 1, s -> false)) {
             publisher.initTransactions();
+            publisher.resumeChain(config.model().name(), null);
             RequestCoordinator.BatchRunner running = (batch, samplesEnd) -> new CompletableFuture<BatchResult>();
             RequestCoordinator coordinator = new RequestCoordinator(clients.consumer("requests", config.groupId()),
                     new RequestCoordinator.Topics(config.topics().deletionRequests(),
                             config.topics().deletionRequestsDlq(), config.topics().samples(),
                             config.topics().modelVersions()),
                     IngestPerf.flow(index), running, publisher,
-                    new AfterCommit(registry, pools, new DaemonState(), metrics, Clock.systemUTC()));
+                    new AfterCommit(registry, pools, new DaemonState(config.model().name()), metrics, Clock.systemUTC()));
             Thread listener = new Thread(coordinator::run, "perf-request-listener");
             listener.start();
             try {

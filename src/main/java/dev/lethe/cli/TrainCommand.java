@@ -78,7 +78,7 @@ public class TrainCommand implements Callable<Integer> {
     private static int write(BufferedWriter w, SampleSet set, String split) throws IOException {
         int n = 0;
         for (Sample s : set.samples()) {
-            SampleRecord record = new SampleRecord(s.sampleId(), s.subjectId(), s.label(), split, set.shape(), s.features());
+            SampleRecord record = SampleRecord.of(s, split, set.shape());
             w.write(new String(SampleRecordWriter.key(record), StandardCharsets.UTF_8));
             w.write('\t');
             w.write(new String(SampleRecordWriter.encode(record), StandardCharsets.UTF_8));

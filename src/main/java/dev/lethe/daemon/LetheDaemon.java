@@ -4,7 +4,6 @@ import dev.lethe.core.erasure.ErasedSubjects;
 import dev.lethe.core.erasure.ErasureFlow;
 import dev.lethe.core.erasure.ForgetBatcher;
 import dev.lethe.core.erasure.RequestDeduplicator;
-import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.CloudEvent;
 import dev.lethe.core.events.CloudEventJson;
 import dev.lethe.core.events.DeletionRequestReader;
@@ -15,25 +14,18 @@ import dev.lethe.core.events.SampleRecordReader;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
-import dev.lethe.core.model.ParameterSubset;
-import dev.lethe.core.model.TorchScriptSplit;
-import dev.lethe.core.model.TrainingRecipe;
 import dev.lethe.core.registry.ArtifactStore;
 import dev.lethe.core.requests.DriftBudget;
 import dev.lethe.core.requests.RocksSubjectIndex;
 import dev.lethe.core.requests.SubjectIndex;
-import dev.lethe.core.unlearn.ForgetObjective;
-import dev.lethe.core.unlearn.OrthoGrad;
-import dev.lethe.core.unlearn.ProjectionMode;
-import dev.lethe.core.unlearn.StopRule;
-import dev.lethe.core.unlearn.UnlearningSettings;
 import dev.lethe.core.unlearn.VerifiedUnlearning;
 import dev.lethe.daemon.config.ConfigChoices;
-import dev.lethe.core.verify.Rmia;
 import dev.lethe.daemon.config.LetheConfig;
 import dev.lethe.daemon.ingest.SampleIngestor;
 import dev.lethe.daemon.ingest.SamplePools;
+import dev.lethe.daemon.audit.ModelAuditTrail;
 import dev.lethe.daemon.kafka.KafkaClients;
+import dev.lethe.daemon.kafka.Records;
 import dev.lethe.daemon.kafka.TopicReader;
 import dev.lethe.daemon.kafka.TopicSetup;
 import dev.lethe.daemon.observe.DaemonState;
@@ -56,7 +48,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -67,7 +58,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.jboss.logging.Logger;
 
@@ -96,7 +86,7 @@ public final class LetheDaemon implements AutoCloseable {
     private final LetheConfig config;
     private final LetheMetrics metrics;
     private final Clock clock;
-    private final DaemonState state = new DaemonState();
+    private final DaemonState state;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<AutoCloseable> resources = new ArrayList<>();
     private volatile ModelRegistry registry;
@@ -107,6 +97,8 @@ public final class LetheDaemon implements AutoCloseable {
     private volatile boolean closing;
     private Thread main;
     private Thread ingestThread;
+    private volatile ModelAuditTrail.Follower follower;
+    private Thread followerThread;
     private ExecutorService pipelineThread;
 
     /** @throws IllegalArgumentException for a setting outside its allowed values ({@link ConfigChoices}) */
@@ -115,6 +107,7 @@ public final class LetheDaemon implements AutoCloseable {
         this.config = config;
         this.metrics = new LetheMetrics(meterRegistry);
         this.clock = clock;
+        this.state = new DaemonState(config.model().name());
     }
 
     /** Starts recovery and the loops on a background thread; returns at once. */
@@ -168,14 +161,25 @@ public final class LetheDaemon implements AutoCloseable {
 
         ErasedSubjects erased = new ErasedSubjects(index, pseudonymizer);
         RequestDeduplicator deduplicator = new RequestDeduplicator(config.ingest().dedupeCapacity());
-        VerifiedUnlearning.Gate gate = gate(config.verify(), config.unlearning().parameters());
+        VerifiedUnlearning.Gate gate = UnlearningSetup.gate(config.verify(), config.unlearning().parameters());
         ErasureFlow flow = new ErasureFlow(new DeletionRequestReader(config.ingest().maxRequestBytes()), deduplicator,
                 new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), index, erased, pseudonymizer,
                 gate.miaThreshold());
+        ModelAuditTrail.Recovered audit;
         try (KafkaConsumer<byte[], byte[]> reader = clients.consumer("recovery", null)) {
             recoverModel(reader, publisher);
-            recoverAudit(reader, publisher, flow, erased);
+            audit = ModelAuditTrail.recover(reader, config.topics().audit(), config.model().name(), RECOVERY_TIMEOUT,
+                    flow::recovered, state::apply);
         }
+        publisher.resumeChain(config.model().name(), audit.chainHead());
+        LOG.infof("audit trail recovered: %d events of model %s (%d more from before models shared the topic, %d of"
+                        + " other models), %d finished requests, %d erased subjects", audit.own(), config.model().name(),
+                audit.unnamed(), audit.others(), flow.completedKnown(), erased.knownErased());
+        follower = new ModelAuditTrail.Follower(clients.consumer("audit-follower", null), audit.followFrom(),
+                config.model().name(), state::apply);
+        followerThread = new Thread(follower, "lethe-audit-follower");
+        followerThread.setDaemon(true);
+        followerThread.start();
         state.modelLoaded(true);
         state.kafkaContact(clock.instant());
         registry.currentVersion().ifPresent(v -> {
@@ -184,7 +188,7 @@ public final class LetheDaemon implements AutoCloseable {
         });
 
         Network model = registry.current();
-        String unlearningPath = describeUnlearning(model);
+        String unlearningPath = UnlearningSetup.describeUnlearning(config, model);
         // Reads the persisted pools only (a full scan of the index only for an index without them).
         pools = SamplePools.restore(index, config.ingest().retainSize(), config.ingest().holdoutSize(),
                 config.ingest().seed(), erased::isErased, config.ingest().topUpBelow());
@@ -197,11 +201,11 @@ public final class LetheDaemon implements AutoCloseable {
         ingestor = new SampleIngestor(clients.consumer("samples", null), config.topics().samples(),
                 config.topics().samplesDlq(),
                 new SampleRecordReader(model.inputShape(), model.numClasses(), config.ingest().maxSampleBytes()),
-                index, pools, erased, pseudonymizer, publisher, metrics);
+                index, pools, erased, pseudonymizer, publisher, metrics, config.model().name());
         ingestThread = new Thread(ingestor, "lethe-sample-ingest");
         ingestThread.start();
 
-        VerifiedUnlearning unlearning = new VerifiedUnlearning(unlearner(), gate);
+        VerifiedUnlearning unlearning = new VerifiedUnlearning(UnlearningSetup.unlearner(config.unlearning()), gate);
         pipelineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "lethe-unlearning"));
         ErasurePipeline pipeline = new ErasurePipeline(index, pools, erased, registry, unlearning,
                 config.ingest().seed(), clock, config.unlearning().parameters(), unlearningPath);
@@ -229,27 +233,10 @@ public final class LetheDaemon implements AutoCloseable {
                 Devices.describe(device), index.size(), flow.completedKnown());
     }
 
-    static VerifiedUnlearning.Gate gate(LetheConfig.Verify verify, String unlearningPattern) {
-        return switch (verify.gate()) {
-            case "calibrated" -> VerifiedUnlearning.Gate.calibrated(verify.forgetAccuracyTolerance(),
-                    verify.maxAccuracyDrop(), verify.z(), new Rmia.Settings(verify.referenceModels(),
-                            TrainingRecipe.defaults(), verify.referencePattern().orElse(unlearningPattern),
-                            Rmia.Settings.defaults().offlineA()));
-            case "absolute" -> {
-                LOG.warnf("lethe.verify.gate=absolute: erasures pass on a fixed attack threshold (%.3f), not a"
-                        + " calibrated one; for tests and demos only", verify.miaThreshold());
-                yield VerifiedUnlearning.Gate.absolute(verify.miaThreshold(), verify.forgetAccuracyTolerance(),
-                        verify.maxAccuracyDrop());
-            }
-            default -> throw new IllegalArgumentException("lethe.verify.gate must be calibrated or absolute, was "
-                    + verify.gate());
-        };
-    }
-
     private void recoverModel(KafkaConsumer<byte[], byte[]> reader, Publisher publisher) throws IOException {
         List<ModelVersionEvent> versions = new ArrayList<>();
         TopicReader.readAll(reader, config.topics().modelVersions(), RECOVERY_TIMEOUT, record -> {
-            Optional<CloudEvent> event = parse(record);
+            Optional<CloudEvent> event = Records.cloudEvent(record);
             if (event.isPresent() && EventTypes.MODEL_VERSION_PUBLISHED.equals(event.get().type())) {
                 ModelVersionEvent v = CloudEventJson.modelVersionOf(event.get().data());
                 if (v.model().equals(config.model().name())) {
@@ -290,81 +277,6 @@ public final class LetheDaemon implements AutoCloseable {
         return InitialModelFetch.fetch(uri, config.model().initialSha256().orElseThrow(() -> new IllegalStateException(
                 "lethe.model.initial-uri needs lethe.model.initial-sha256")),
                 config.dataDir().resolve("initial").resolve(InitialModelFetch.fileName(uri, config.model().name())));
-    }
-
-    private void recoverAudit(KafkaConsumer<byte[], byte[]> reader, Publisher publisher, ErasureFlow flow,
-            ErasedSubjects erased) {
-        String[] lastHash = {null};
-        int[] events = {0};
-        TopicReader.readAll(reader, config.topics().audit(), RECOVERY_TIMEOUT, record -> {
-            Optional<CloudEvent> event = parse(record);
-            if (event.isEmpty() || !EventTypes.AUDIT_TYPES.contains(event.get().type())) {
-                return;
-            }
-            AuditEvent audit = CloudEventJson.auditEventOf(event.get());
-            events[0]++;
-            lastHash[0] = audit.hash();
-            Instant at = event.get().time() == null ? Instant.EPOCH : event.get().time();
-            state.apply(audit, at);
-            flow.recovered(audit, at);
-        });
-        publisher.resumeChain(lastHash[0]);
-        LOG.infof("audit trail recovered: %d events, %d finished requests, %d erased subjects", events[0],
-                flow.completedKnown(), erased.knownErased());
-    }
-
-    private static Optional<CloudEvent> parse(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(CloudEventJson.parse(record.value()));
-        } catch (RuntimeException e) {
-            LOG.warnf("skipping an unreadable event at %s-%d@%d: %s", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * Checks the parameter pattern against the model's tensors before any request arrives (a
-     * pattern that selects nothing would fail every batch) and says how unlearning will run.
-     */
-    private String describeUnlearning(Network model) {
-        ParameterSubset subset;
-        try {
-            subset = model.parameterSubset(config.unlearning().parameters());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("lethe.unlearning.parameters does not fit model " + config.model().name()
-                    + ": " + e.getMessage(), e);
-        }
-        TorchScriptSplit.Path how = TorchScriptSplit.pathOf(model, subset);
-        if (model.isTorchScript() && how != TorchScriptSplit.Path.EMBED_DENSE_HEAD
-                && "calibrated".equals(config.verify().gate())) {
-            // Reference models are fresh heads of the unlearned layers: Lethe can build those only
-            // for a dense classify it has rebuilt, never for an opaque module.
-            throw new IllegalStateException("the calibrated gate trains reference heads like the unlearned layers, which"
-                    + " needs a TorchScript module exporting embed/classify with a Linear(+ReLU) classify and"
-                    + " lethe.unlearning.parameters inside it (this model takes the " + how + " path); export those"
-                    + " methods or set lethe.verify.gate=absolute");
-        }
-        String path = how.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-        LOG.infof("model %s (%s, %d tensors): unlearning %s, %s path", config.model().name(), model.describe(),
-                model.layout().size(), subset, path);
-        return path;
-    }
-
-    private OrthoGrad unlearner() {
-        LetheConfig.Unlearning u = config.unlearning();
-        UnlearningSettings settings = new UnlearningSettings(u.maxSteps(), u.learningRate(), u.alpha(), u.retainBatch(),
-                true, ForgetObjective.parse(u.objective()), StopRule.parse(u.stop()), u.anchor());
-        ProjectionMode mode = switch (u.projection().trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "global" -> ProjectionMode.GLOBAL;
-            case "per-tensor", "per_tensor" -> ProjectionMode.PER_TENSOR;
-            default -> throw new IllegalArgumentException("lethe.unlearning.projection must be global or per-tensor, was "
-                    + u.projection());
-        };
-        return new OrthoGrad(settings, mode, u.parameters());
     }
 
     /** The configured HMAC key, or one generated once into the data directory. */
@@ -431,12 +343,19 @@ public final class LetheDaemon implements AutoCloseable {
         if (i != null) {
             i.stop();
         }
+        ModelAuditTrail.Follower f = follower;
+        if (f != null) {
+            f.stop();
+        }
         try {
             if (main != null) {
                 main.join(TimeUnit.SECONDS.toMillis(30));
             }
             if (ingestThread != null) {
                 ingestThread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            if (followerThread != null) {
+                followerThread.join(TimeUnit.SECONDS.toMillis(10));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

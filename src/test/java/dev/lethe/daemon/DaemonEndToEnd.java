@@ -1,9 +1,12 @@
 package dev.lethe.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.lethe.daemon.InProcessDaemons.audit;
+import static dev.lethe.daemon.InProcessDaemons.readCommitted;
+import static dev.lethe.daemon.InProcessDaemons.request;
+import static dev.lethe.daemon.InProcessDaemons.send;
 import static org.awaitility.Awaitility.await;
 
-import ai.djl.Device;
 import dev.lethe.core.data.Sample;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.events.AuditChain;
@@ -13,23 +16,16 @@ import dev.lethe.core.events.CloudEventJson;
 import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.ModelVersionEvent;
 import dev.lethe.core.events.SampleRecord;
-import dev.lethe.core.model.Architecture;
-import dev.lethe.core.model.Network;
-import dev.lethe.core.model.NetworkCodec;
 import dev.lethe.daemon.config.LetheConfig;
-import dev.lethe.daemon.config.LetheConfigs;
 import dev.lethe.daemon.demo.DemoData;
 import dev.lethe.daemon.ingest.SampleIngestor;
 import dev.lethe.daemon.kafka.KafkaClients;
-import dev.lethe.daemon.kafka.TopicReader;
-import dev.lethe.daemon.kafka.TopicSetup;
+import dev.lethe.testing.InJvmKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,14 +34,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,9 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class DaemonEndToEnd {
 
-    private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final List<java.util.logging.Logger> QUIET = Stream.of("kafka", "org.apache.kafka",
-            "state.change.logger").map(java.util.logging.Logger::getLogger).toList();
+    private static final Duration WAIT = InProcessDaemons.WAIT;
 
     @TempDir
     static Path tmp;
@@ -73,87 +62,25 @@ abstract class DaemonEndToEnd {
 
     @BeforeAll
     static void dataAndModel() throws Exception {
-        QUIET.forEach(l -> l.setLevel(Level.WARNING));
-        // Synthetic images keep the test fast and independent of the Debian package.
-        data = DemoData.prepare(tmp.resolve("no-fashion-mnist"), 300, 200, 7, s -> { });
-        try (Network network = data.trainInitialModel(Architecture.CNN, Device.cpu(), 12, 7, s -> { })) {
-            initialModel = tmp.resolve("initial.lethe");
-            try (OutputStream out = Files.newOutputStream(initialModel)) {
-                NetworkCodec.write(network, out);
-            }
-            // The same model as DJL saves it, for the start-up path that takes DJL files.
-            try (ai.djl.Model djl = ai.djl.Model.newInstance("initial")) {
-                djl.setBlock(network.block());
-                djl.save(tmp, "initial");
-            }
-            initialDjlModel = tmp.resolve("initial-0000.params");
-        }
+        InJvmKafka.quietBrokerLogs(); // the container's subclass has no InJvmKafka to do it
+        InProcessDaemons.Prepared prepared = InProcessDaemons.prepare(tmp, true);
+        data = prepared.data();
+        initialModel = prepared.model();
+        initialDjlModel = prepared.djlModel();
     }
 
     private LetheConfig config(String name, Map<String, String> extra) {
-        Map<String, String> map = new HashMap<>();
-        map.put("lethe.kafka.bootstrap-servers", bootstrapServers());
-        map.put("lethe.data-dir", tmp.resolve(name + "-data").toString());
-        map.put("lethe.model.name", name);
-        map.put("lethe.model.initial-path", initialModel.toString());
-        map.put("lethe.topics.samples", name + ".samples");
-        map.put("lethe.topics.deletion-requests", name + ".deletion-requests");
-        map.put("lethe.topics.model-versions", name + ".model-versions");
-        map.put("lethe.topics.audit", name + ".audit");
-        map.put("lethe.topics.deletion-requests-dlq", name + ".deletion-requests.dlq");
-        map.put("lethe.topics.samples-dlq", name + ".samples.dlq");
-        map.put("lethe.batch.linger", "2s");
-        map.put("lethe.unlearning.max-steps", "20");
-        map.put("lethe.ingest.retain-size", "100");
-        map.put("lethe.ingest.holdout-size", "200");
-        map.put("lethe.audit.hmac-secret", "integration-test-secret-0123456789");
+        Map<String, String> map = new HashMap<>(Map.of("lethe.batch.linger", "2s", "lethe.unlearning.max-steps", "20"));
         map.putAll(extra);
-        return LetheConfigs.of(map);
+        return InProcessDaemons.config(bootstrapServers(), tmp, name, initialModel, map);
     }
 
     private static LetheDaemon startDaemon(LetheConfig config) {
-        LetheDaemon daemon = new LetheDaemon(config, new SimpleMeterRegistry(), Clock.systemUTC());
-        daemon.start();
-        await().atMost(WAIT).until(() -> daemon.isReady() || daemon.state().failure().isPresent());
-        assertThat(daemon.state().failure()).isEmpty();
-        return daemon;
+        return InProcessDaemons.start(config, new SimpleMeterRegistry());
     }
 
     private static void publishSamples(LetheConfig config) {
-        try (Admin admin = new KafkaClients(config).admin()) {
-            TopicSetup.createMissing(admin, config);
-        }
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaClients(config).producer("it-samples")) {
-            DemoData.publish(producer, config.topics().samples(), data.train(), SampleRecord.TRAIN);
-            DemoData.publish(producer, config.topics().samples(), data.holdout(), SampleRecord.HOLDOUT);
-        }
-    }
-
-    private static void send(LetheConfig config, String key, String value) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaClients(config).producer("it-requests")) {
-            producer.send(new ProducerRecord<>(config.topics().deletionRequests(),
-                    key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                    value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
-            producer.flush();
-        }
-    }
-
-    private static String request(String requestId, String subjectId) {
-        return "{\"requestId\":\"" + requestId + "\",\"subjectId\":\"" + subjectId + "\"}";
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(LetheConfig config, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaClients(config).consumer("it-reader", null)) {
-            return TopicReader.readAll(consumer, topic, WAIT);
-        }
-    }
-
-    private static List<AuditEvent> audit(LetheConfig config) {
-        List<AuditEvent> events = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readCommitted(config, config.topics().audit())) {
-            events.add(CloudEventJson.auditEventOf(CloudEventJson.parse(r.value())));
-        }
-        return events;
+        InProcessDaemons.publishSamples(config, data);
     }
 
     private static Map<String, List<AuditEvent>> terminalByRequest(List<AuditEvent> events) {

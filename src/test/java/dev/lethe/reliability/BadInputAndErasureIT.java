@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,8 +54,6 @@ class BadInputAndErasureIT {
 
     private static final String CASE = "x-test-case";
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final int MAX_REQUEST_BYTES = 1024;
-    private static final int MAX_SAMPLE_BYTES = 16 * 1024;
 
     @RegisterExtension
     static final InJvmKafka KAFKA = new InJvmKafka("bad-input");
@@ -83,8 +80,8 @@ class BadInputAndErasureIT {
         // Pools larger than the data: the gauges then count every sample, so removals show exactly.
         props.put("lethe.ingest.retain-size", "1000");
         props.put("lethe.ingest.holdout-size", "1000");
-        props.put("lethe.ingest.max-request-bytes", Integer.toString(MAX_REQUEST_BYTES));
-        props.put("lethe.ingest.max-sample-bytes", Integer.toString(MAX_SAMPLE_BYTES));
+        props.put("lethe.ingest.max-request-bytes", Integer.toString(BadInputs.MAX_REQUEST_BYTES));
+        props.put("lethe.ingest.max-sample-bytes", Integer.toString(BadInputs.MAX_SAMPLE_BYTES));
         log = dir.resolve("lethe.log");
         daemon = LetheProcess.start(log, props, "serve");
         awaitReady();
@@ -105,122 +102,21 @@ class BadInputAndErasureIT {
         });
     }
 
-    /** One bad input: the record, and where it must go. */
-    record Bad(String name, String topic, byte[] key, byte[] value, Map<String, String> headers, String expected) {
-    }
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] sample(String sampleId, String subject, int label, String split, int[] shape, int floats) {
-        float[] f = new float[floats];
-        java.util.Arrays.fill(f, 0.5f);
-        String features = Base64.getEncoder().encodeToString(floatBytes(f));
-        return b("{\"sampleId\":\"" + sampleId + "\",\"subjectId\":\"" + subject + "\",\"label\":" + label
-                + ",\"split\":\"" + split + "\",\"shape\":" + java.util.Arrays.toString(shape).replace(" ", "")
-                + ",\"features\":\"" + features + "\"}");
-    }
-
-    private static byte[] floatBytes(float[] f) {
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(f.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (float x : f) {
-            buf.putFloat(x);
-        }
-        return buf.array();
-    }
-
-    static final String DLQ = "dead letter";
-    static final String REJECTED = "rejected audit event";
-    static final String ACCEPTED = "accepted";
-    static final String BROKER = "refused by the broker";
-
-    private static List<Bad> badInputs() {
-        String subject = "person-bad-input-0001";
-        allSubjectIds.add(subject);
-        byte[] invalidUtf8 = {'{', '"', 'r', 'e', 'q', 'u', 'e', 's', 't', 'I', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28,
-            '"', '}'};
-        String q = Fixture.REQUESTS;
-        String s = Fixture.SAMPLES;
-        List<Bad> list = new ArrayList<>();
-        list.add(new Bad("malformed JSON", q, b(subject), b("{\"requestId\": \"r-bad-1\","), Map.of(), DLQ));
-        list.add(new Bad("not a JSON object (array)", q, b(subject), b("[1,2,3]"), Map.of(), DLQ));
-        list.add(new Bad("wrong type (requestId a number)", q, b(subject),
-                b("{\"requestId\":42,\"subjectId\":\"" + subject + "\"}"), Map.of(), DLQ));
-        list.add(new Bad("missing field (no subjectId)", q, b(subject), b("{\"requestId\":\"r-bad-3\"}"), Map.of(), DLQ));
-        list.add(new Bad("oversized value (> lethe.ingest.max-request-bytes = " + MAX_REQUEST_BYTES + ")", q, b(subject),
-                b("{\"requestId\":\"r-bad-4\",\"subjectId\":\"" + subject + "\",\"note\":\"" + "x".repeat(2000) + "\"}"),
-                Map.of(), DLQ));
-        list.add(new Bad("oversized id (requestId of 300 characters)", q, b(subject),
-                b(Fixture.requestJson("r" + "9".repeat(299), subject)), Map.of(), DLQ));
-        list.add(new Bad("unknown CloudEvent type (structured)", q, b(subject),
-                b("{\"specversion\":\"1.0\",\"id\":\"e1\",\"source\":\"test\",\"type\":\"dev.lethe.deletion.cancelled\","
-                        + "\"datacontenttype\":\"application/json\",\"data\":{\"requestId\":\"r-bad-6\",\"subjectId\":\""
-                        + subject + "\"}}"), Map.of(), DLQ));
-        list.add(new Bad("unknown CloudEvent type (binary, ce_ headers)", q, b(subject),
-                b(Fixture.requestJson("r-bad-7", subject)),
-                Map.of("ce_specversion", "1.0", "ce_id", "e2", "ce_source", "test", "ce_type", "com.example.other",
-                        "content-type", "application/json"), DLQ));
-        list.add(new Bad("invalid UTF-8 in the value", q, b(subject), invalidUtf8, Map.of(), DLQ));
-        list.add(new Bad("invalid UTF-8 in the key", q, new byte[] {(byte) 0xFF, (byte) 0xFE},
-                b(Fixture.requestJson("r-bad-9", subject)), Map.of(), DLQ));
-        list.add(new Bad("key differs from subjectId", q, b("someone-else"), b(Fixture.requestJson("r-bad-10", subject)),
-                Map.of(), DLQ));
-        list.add(new Bad("tombstone (null value) on the requests topic", q, b(subject), null, Map.of(), DLQ));
-        list.add(new Bad("null key, valid value (the key only partitions)", q, null,
-                b(Fixture.requestJson("r-null-key", subject)), Map.of(), ACCEPTED));
-
-        int[] shape = Fixture.SHAPE;
-        list.add(new Bad("sample: malformed JSON", s, b("bad-s1"), b("{\"sampleId\":"), Map.of(), DLQ));
-        list.add(new Bad("sample: wrong shape [1,14,14]", s, b("bad-s2"),
-                sample("bad-s2", subject, 1, "train", new int[] {1, 14, 14}, 196), Map.of(), DLQ));
-        list.add(new Bad("sample: features length does not match shape", s, b("bad-s3"),
-                sample("bad-s3", subject, 1, "train", shape, 100), Map.of(), DLQ));
-        list.add(new Bad("sample: label out of range (10 of 10 classes)", s, b("bad-s4"),
-                sample("bad-s4", subject, 10, "train", shape, 784), Map.of(), DLQ));
-        list.add(new Bad("sample: label out of range (-1)", s, b("bad-s5"),
-                sample("bad-s5", subject, -1, "train", shape, 784), Map.of(), DLQ));
-        list.add(new Bad("sample: wrong type (label a string)", s, b("bad-s6"),
-                b(new String(sample("bad-s6", subject, 3, "train", shape, 784), StandardCharsets.UTF_8)
-                        .replace("\"label\":3", "\"label\":\"three\"")), Map.of(), DLQ));
-        list.add(new Bad("sample: missing field (no features)", s, b("bad-s7"),
-                b("{\"sampleId\":\"bad-s7\",\"subjectId\":\"" + subject + "\",\"label\":1,\"split\":\"train\","
-                        + "\"shape\":[1,28,28]}"), Map.of(), DLQ));
-        list.add(new Bad("sample: unknown split", s, b("bad-s8"),
-                sample("bad-s8", subject, 1, "validation", shape, 784), Map.of(), DLQ));
-        float[] nan = new float[784];
-        nan[5] = Float.NaN;
-        list.add(new Bad("sample: NaN feature", s, b("bad-s9"),
-                b(new String(sample("bad-s9", subject, 1, "train", shape, 784), StandardCharsets.UTF_8).replaceAll(
-                        "\"features\":\"[^\"]*\"", "\"features\":\"" + Base64.getEncoder().encodeToString(floatBytes(nan))
-                                + "\"")), Map.of(), DLQ));
-        list.add(new Bad("sample: oversized value (> lethe.ingest.max-sample-bytes = " + MAX_SAMPLE_BYTES + ")", s,
-                b("bad-s10"), sample("bad-s10", subject, 1, "train", shape, 784 * 4), Map.of(), DLQ));
-        list.add(new Bad("sample: invalid UTF-8", s, b("bad-s11"), invalidUtf8, Map.of(), DLQ));
-        list.add(new Bad("sample: key differs from sampleId", s, b("bad-s12-key"),
-                sample("bad-s12", subject, 1, "train", shape, 784), Map.of(), DLQ));
-        // A compacted topic refuses keyless records at the broker; nothing reaches Lethe.
-        list.add(new Bad("sample: tombstone without a key", s, null, null, Map.of(), BROKER));
-        list.add(new Bad("sample: features not base64", s, b("bad-s13"),
-                b(new String(sample("bad-s13", subject, 1, "train", shape, 784), StandardCharsets.UTF_8)
-                        .replaceAll("\"features\":\"[^\"]*\"", "\"features\":\"***\"")), Map.of(), DLQ));
-        return list;
-    }
-
     @Test
     @Order(1)
     void everyBadInputGoesToItsDeadLetterQueueWithAReasonAndConsumptionContinues() throws Exception {
         String bootstrap = broker.bootstrapServers();
-        List<Bad> bad = badInputs();
+        List<BadInputs.Bad> bad = BadInputs.all();
+        allSubjectIds.add(BadInputs.SUBJECT);
         String after = population.subjects().get(0).id();
         Fixture.Subject late = new Fixture.Subject("person-after-bad-input", List.of("after-bad-1"));
         allSubjectIds.add(late.id());
         Map<String, String> refusedByBroker = new HashMap<>();
         try (KafkaProducer<byte[], byte[]> producer = Fixture.producer(bootstrap)) {
-            for (Bad x : bad) { // one at a time: a record the broker refuses fails its whole batch
+            for (BadInputs.Bad x : bad) { // one at a time: a record the broker refuses fails its whole batch
                 ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(x.topic(), null, x.key(), x.value());
-                r.headers().add(CASE, b(x.name()));
-                x.headers().forEach((k, v) -> r.headers().add(k, b(v)));
+                r.headers().add(CASE, x.name().getBytes(StandardCharsets.UTF_8));
+                x.headers().forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
                 try {
                     producer.send(r).get();
                 } catch (java.util.concurrent.ExecutionException e) {
@@ -247,7 +143,7 @@ class BadInputAndErasureIT {
         Map<String, ConsumerRecord<byte[], byte[]>> dead = new HashMap<>();
         for (String topic : List.of(Fixture.REQUESTS_DLQ, Fixture.SAMPLES_DLQ)) {
             await().atMost(WAIT).until(() -> Fixture.readCommitted(bootstrap, topic).size()
-                    >= bad.stream().filter(x -> x.expected().equals(DLQ) && x.topic().equals(
+                    >= bad.stream().filter(x -> x.expected().equals(BadInputs.DLQ) && x.topic().equals(
                             topic.equals(Fixture.REQUESTS_DLQ) ? Fixture.REQUESTS : Fixture.SAMPLES)).count());
             for (ConsumerRecord<byte[], byte[]> r : Fixture.readCommitted(bootstrap, topic)) {
                 Header c = r.headers().lastHeader(CASE);
@@ -258,12 +154,12 @@ class BadInputAndErasureIT {
         }
         StringBuilder md = new StringBuilder("# Bad inputs: where each went\n\n| input | topic | went to | reason |\n"
                 + "|---|---|---|---|\n");
-        for (Bad x : bad) {
+        for (BadInputs.Bad x : bad) {
             ConsumerRecord<byte[], byte[]> r = dead.get(x.name());
             String where;
             String reason;
             if (refusedByBroker.containsKey(x.name())) {
-                where = BROKER;
+                where = BadInputs.BROKER;
                 reason = refusedByBroker.get(x.name());
             } else if (r != null) {
                 where = r.topic();
@@ -280,9 +176,9 @@ class BadInputAndErasureIT {
             }
             md.append("| ").append(x.name()).append(" | ").append(x.topic()).append(" | ").append(where).append(" | ")
                     .append(reason.replace("|", "\\|")).append(" |\n");
-            if (x.expected().equals(BROKER)) {
-                assertThat(where).as(x.name()).isEqualTo(BROKER);
-            } else if (x.expected().equals(DLQ)) {
+            if (x.expected().equals(BadInputs.BROKER)) {
+                assertThat(where).as(x.name()).isEqualTo(BadInputs.BROKER);
+            } else if (x.expected().equals(BadInputs.DLQ)) {
                 assertThat(r).as("%s went to the DLQ", x.name()).isNotNull();
                 assertThat(r.topic()).isEqualTo(x.topic().equals(Fixture.REQUESTS) ? Fixture.REQUESTS_DLQ
                         : Fixture.SAMPLES_DLQ);

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * The checks of Kafka's transactions system test, for Lethe, from the topics alone: read
@@ -78,9 +79,19 @@ final class ExactlyOnceVerdict {
      */
     static Counts check(String bootstrap, Map<String, String> requestSubject, Fixture.Population population)
             throws Exception {
+        return check(bootstrap, requestSubject, population, null);
+    }
+
+    /**
+     * The checks for one model of several sharing the topics: its audit events, its chain, its
+     * versions and the tombstones it wrote ({@code model} null: every record, one model alone).
+     */
+    static Counts check(String bootstrap, Map<String, String> requestSubject, Fixture.Population population,
+            String model) throws Exception {
         Pseudonymizer pseudonymizer = Pseudonymizer.fromUtf8(Fixture.SECRET);
         Map<String, Fixture.Subject> subjects = population.byId();
-        List<AuditEvent> events = audit(bootstrap);
+        List<AuditEvent> events = audit(bootstrap).stream()
+                .filter(e -> model == null || model.equals(e.model())).toList();
 
         // 1. Every valid request has exactly one terminal event; nothing else has one.
         Map<String, Integer> terminal = terminalCounts(events);
@@ -107,7 +118,8 @@ final class ExactlyOnceVerdict {
         assertThat(auditText).as("a raw subject id in the audit topic").doesNotContain(Fixture.SUBJECT_MARK);
 
         // 3. The lineage: 1, 2, 3 … with parent links; every artifact matches its sha256.
-        List<ModelVersionEvent> versions = versions(bootstrap);
+        List<ModelVersionEvent> versions = versions(bootstrap).stream()
+                .filter(v -> model == null || model.equals(v.model())).toList();
         assertThat(versions).isNotEmpty();
         for (int i = 0; i < versions.size(); i++) {
             ModelVersionEvent v = versions.get(i);
@@ -154,7 +166,9 @@ final class ExactlyOnceVerdict {
         }
         Map<String, Integer> tombstones = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : Fixture.readCommitted(bootstrap, Fixture.SAMPLES)) {
-            if (r.value() == null) {
+            Header writer = r.headers().lastHeader(EventTypes.MODEL_HEADER);
+            boolean ours = model == null || (writer != null && model.equals(new String(writer.value(), StandardCharsets.UTF_8)));
+            if (r.value() == null && ours) {
                 tombstones.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
             }
         }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.lethe.core.events.SampleRecord;
 import dev.lethe.core.events.SampleRecordWriter;
-import dev.lethe.daemon.kafka.EmbeddedKafka;
 import dev.lethe.testing.InJvmKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +16,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
@@ -30,19 +28,11 @@ class FencingIT {
 
     @RegisterExtension
     static final InJvmKafka KAFKA = new InJvmKafka("fencing");
-    static Path dir;
-    static EmbeddedKafka broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = KAFKA.dir();
-        broker = KAFKA.broker();
-    }
-
 
     @Test
     void aSecondInstanceWithTheSameTransactionalIdFencesTheFirstWhichStopsPublishingAndTurnsNotReady() throws Exception {
-        String bootstrap = broker.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
+        Path dir = KAFKA.dir();
         Path model = Fixture.model();
         Fixture.Population population = Fixture.Population.generate(11, 12, 12, 3, 4, 60);
         Map<String, String> requestSubject = new LinkedHashMap<>();

@@ -6,7 +6,6 @@ import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.SampleRecord;
 import dev.lethe.core.events.SampleRecordWriter;
-import dev.lethe.daemon.kafka.EmbeddedKafka;
 import dev.lethe.testing.InJvmKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
@@ -31,19 +29,11 @@ class SamplesAheadOfRequestIT {
 
     @RegisterExtension
     static final InJvmKafka KAFKA = new InJvmKafka("samples-ahead");
-    static Path dir;
-    static EmbeddedKafka broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = KAFKA.dir();
-        broker = KAFKA.broker();
-    }
-
 
     @Test
     void samplesPublishedBeforeTheRequestButIngestedAfterTheBatchClosedAreForgottenNotRefused() throws Exception {
-        String bootstrap = broker.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
+        Path dir = KAFKA.dir();
         Fixture.Population population = Fixture.Population.generate(23, 400, 400, 3, 5, 100);
         Map<String, String> props = Fixture.daemonProperties(bootstrap, dir.resolve("data"), Fixture.model());
         props.put("lethe.batch.linger", "0s");

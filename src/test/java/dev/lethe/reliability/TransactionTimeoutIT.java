@@ -3,7 +3,6 @@ package dev.lethe.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.core.events.ModelVersionEvent;
-import dev.lethe.daemon.kafka.EmbeddedKafka;
 import dev.lethe.testing.InJvmKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
@@ -28,19 +26,11 @@ class TransactionTimeoutIT {
 
     @RegisterExtension
     static final InJvmKafka KAFKA = new InJvmKafka("tx-timeout");
-    static Path dir;
-    static EmbeddedKafka broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = KAFKA.dir();
-        broker = KAFKA.broker();
-    }
-
 
     @Test
     void aBatchLongerThanTheTransactionTimeoutStillPublishesExactlyOnce() throws Exception {
-        String bootstrap = broker.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
+        Path dir = KAFKA.dir();
         Fixture.Population population = Fixture.Population.generate(13, 10, 10, 3, 4, 60);
         Map<String, String> props = Fixture.daemonProperties(bootstrap, dir.resolve("data"), Fixture.model());
         props.put("lethe.kafka.transaction-timeout", "5s");

@@ -44,9 +44,14 @@ public final class InJvmKafka implements BeforeAllCallback, AfterAllCallback {
         this.brokerSettings = Map.copyOf(brokerSettings);
     }
 
+    /** Kafka's own loggers at WARNING: a broker in the test's JVM otherwise floods its output. */
+    public static void quietBrokerLogs() {
+        QUIET.forEach(l -> l.setLevel(Level.WARNING));
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
-        QUIET.forEach(l -> l.setLevel(Level.WARNING));
+        quietBrokerLogs();
         try {
             dir = Files.createDirectories(OUT.resolve(name + "-" + System.currentTimeMillis()));
         } catch (IOException e) {

@@ -60,6 +60,13 @@ public final class ForgetBatcher {
     private final LinkedHashMap<String, Group> pending = new LinkedHashMap<>();
     private long pendingSamples;
     private int pendingRequests;
+    /**
+     * The oldest pending receipt time, kept as requests arrive: the listener asks for it after
+     * every poll, and a scan of every pending subject there cost a quarter of the ingest thread.
+     * Stale after a batch is taken; the next question rescans once.
+     */
+    private Instant oldestPendingAt;
+    private boolean oldestStale;
 
     public ForgetBatcher(int maxSamples, Duration linger) {
         if (maxSamples < 1) {
@@ -86,6 +93,9 @@ public final class ForgetBatcher {
         group.requests.add(request);
         if (group.oldest == null || request.receivedAt().isBefore(group.oldest)) {
             group.oldest = request.receivedAt();
+        }
+        if (!oldestStale && (oldestPendingAt == null || request.receivedAt().isBefore(oldestPendingAt))) {
+            oldestPendingAt = request.receivedAt();
         }
         if (sampleCount > group.samples) {
             pendingSamples += sampleCount - group.samples;
@@ -136,6 +146,7 @@ public final class ForgetBatcher {
             pendingRequests -= group.requests.size();
         }
         requests.sort((a, b) -> a.receivedAt().compareTo(b.receivedAt()));
+        oldestStale = true;
         return new Batch(requests, subjects, total, oldest);
     }
 
@@ -166,12 +177,15 @@ public final class ForgetBatcher {
     }
 
     private Optional<Instant> oldestPending() {
-        Instant oldest = null;
-        for (Group group : pending.values()) {
-            if (oldest == null || group.oldest.isBefore(oldest)) {
-                oldest = group.oldest;
+        if (oldestStale) {
+            oldestPendingAt = null;
+            for (Group group : pending.values()) {
+                if (oldestPendingAt == null || group.oldest.isBefore(oldestPendingAt)) {
+                    oldestPendingAt = group.oldest;
+                }
             }
+            oldestStale = false;
         }
-        return Optional.ofNullable(oldest);
+        return pending.isEmpty() ? Optional.empty() : Optional.ofNullable(oldestPendingAt);
     }
 }

@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -46,15 +49,39 @@ public final class AuditChain {
             .build();
     private static final HexFormat HEX = HexFormat.of();
 
+    private final String model;
     private String lastHash;
 
-    private AuditChain(String lastHash) {
+    private AuditChain(String model, String lastHash) {
+        this.model = model;
         this.lastHash = lastHash;
     }
 
-    /** A new chain, starting at {@link #GENESIS_HASH}. */
+    /** A new chain of no model (events as written before models shared an audit topic). */
     public static AuditChain genesis() {
-        return new AuditChain(GENESIS_HASH);
+        return new AuditChain(null, GENESIS_HASH);
+    }
+
+    /** A new chain for {@code model}, starting at {@link #GENESIS_HASH}: every event appended carries it. */
+    public static AuditChain genesis(String model) {
+        return new AuditChain(requireModel(model), GENESIS_HASH);
+    }
+
+    /** {@link #resumeFrom(String)} for {@code model}'s chain. */
+    public static AuditChain resumeFrom(String model, String lastHash) {
+        return new AuditChain(requireModel(model), resumeFrom(lastHash).lastHash);
+    }
+
+    private static String requireModel(String model) {
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("model must be non-blank");
+        }
+        return model;
+    }
+
+    /** The model this chain stamps on its events; null for a chain of no model. */
+    public String model() {
+        return model;
     }
 
     /**
@@ -64,10 +91,10 @@ public final class AuditChain {
      * @throws IllegalArgumentException if {@code lastHash} is not 64 lowercase hex digits
      */
     public static AuditChain resumeFrom(String lastHash) {
-        if (lastHash == null || !ModelVersionEvent.SHA256_HEX.matcher(lastHash).matches()) {
+        if (lastHash == null || !Sha256Hex.isValid(lastHash)) {
             throw new IllegalArgumentException("lastHash must be 64 lowercase hex digits");
         }
-        return new AuditChain(lastHash);
+        return new AuditChain(null, lastHash);
     }
 
     /** The hash of the last appended event ({@link #GENESIS_HASH} for a new chain). */
@@ -76,7 +103,8 @@ public final class AuditChain {
     }
 
     /**
-     * Sets the event's {@code prevHash} and {@code hash} (whatever they were) and advances the chain.
+     * Sets the event's {@code prevHash} and {@code hash} (whatever they were) and the chain's model,
+     * and advances the chain.
      *
      * @return the chained event, to be published in this order
      */
@@ -84,7 +112,7 @@ public final class AuditChain {
         Objects.requireNonNull(event, "event");
         AuditEvent current = new AuditEvent(event.type(), event.requestId(), event.subjectRef(),
                 event.samplesForgotten(), event.modelVersion(), event.mia(), event.reason(), null, null, HASH_ALG,
-                event.unlearning());
+                event.unlearning(), model != null ? model : event.model());
         String hash = hashOf(lastHash, current);
         AuditEvent chained = current.withHashes(lastHash, hash);
         lastHash = hash;
@@ -176,6 +204,38 @@ public final class AuditChain {
         return Verification.intact();
     }
 
+    /** The key of the chain of events that name no model, in {@link #verifyDataPerModel}. */
+    public static final String NO_MODEL = "";
+
+    /**
+     * Verifies every model's chain in published data (topic order). Several models may share one
+     * audit topic: events are grouped by their {@code model} member (events without one form one
+     * more chain, under {@link #NO_MODEL}) and each group must be a chain from {@link #GENESIS_HASH}.
+     * Moving an event to another model's chain breaks both: the hash covers {@code model}.
+     *
+     * @return per model, in order of first appearance; indexes are positions in {@code data}
+     */
+    public static Map<String, Verification> verifyDataPerModel(List<? extends JsonNode> data) {
+        Map<String, List<Integer>> positions = new LinkedHashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            positions.computeIfAbsent(modelOf(data.get(i)), m -> new ArrayList<>()).add(i);
+        }
+        Map<String, Verification> result = new LinkedHashMap<>();
+        positions.forEach((model, at) -> {
+            List<JsonNode> chain = new ArrayList<>(at.size());
+            at.forEach(i -> chain.add(data.get(i)));
+            Verification v = verifyData(chain);
+            result.put(model, v.ok() ? v : Verification.brokenAt(at.get(v.brokenIndex()), v.reason()));
+        });
+        return result;
+    }
+
+    /** The {@code model} member of published audit data, or {@link #NO_MODEL}. */
+    public static String modelOf(JsonNode data) {
+        JsonNode model = data == null || !data.isObject() ? null : data.get("model");
+        return model != null && model.isTextual() && !model.textValue().isBlank() ? model.textValue() : NO_MODEL;
+    }
+
     /** Verifies a chain that starts at {@link #GENESIS_HASH}. */
     public static Verification verify(List<AuditEvent> events) {
         return verify(GENESIS_HASH, events);
@@ -207,7 +267,7 @@ public final class AuditChain {
      */
     public record Verification(boolean ok, int brokenIndex, String reason) {
 
-        static Verification intact() {
+        public static Verification intact() {
             return new Verification(true, -1, null);
         }
 

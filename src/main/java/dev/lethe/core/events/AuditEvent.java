@@ -24,9 +24,13 @@ import java.util.Objects;
  *                         events written before it existed (verified the legacy way)
  * @param unlearning       on {@code completed}: what the unlearning changed (method, parameter
  *                         pattern, tensors); {@code null} where no unlearning ran
+ * @param model            the model whose trail this is (several models may share one audit topic,
+ *                         each with its own chain); stamped by {@link AuditChain#append}, {@code null}
+ *                         in events written before models shared topics
  */
 public record AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
-        Mia mia, String reason, String prevHash, String hash, String hashAlg, UnlearningRecord unlearning) {
+        Mia mia, String reason, String prevHash, String hash, String hashAlg, UnlearningRecord unlearning,
+        String model) {
 
     /**
      * Result of the membership-inference check. A value that could not be measured is
@@ -52,7 +56,7 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
         if (requestId == null || requestId.isBlank()) {
             throw new IllegalArgumentException("requestId must be non-blank");
         }
-        if (subjectRef == null || !ModelVersionEvent.SHA256_HEX.matcher(subjectRef).matches()) {
+        if (subjectRef == null || !Sha256Hex.isValid(subjectRef)) {
             throw new IllegalArgumentException("subjectRef must be a Pseudonymizer digest (64 lowercase hex digits)");
         }
         if (samplesForgotten < 0) {
@@ -61,18 +65,28 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
         if (modelVersion != null && modelVersion < 1) {
             throw new IllegalArgumentException("modelVersion must be at least 1");
         }
-        if (prevHash != null && !ModelVersionEvent.SHA256_HEX.matcher(prevHash).matches()) {
+        if (prevHash != null && !Sha256Hex.isValid(prevHash)) {
             throw new IllegalArgumentException("prevHash must be 64 lowercase hex digits");
         }
-        if (hash != null && !ModelVersionEvent.SHA256_HEX.matcher(hash).matches()) {
+        if (hash != null && !Sha256Hex.isValid(hash)) {
             throw new IllegalArgumentException("hash must be 64 lowercase hex digits");
         }
         if (hashAlg != null && !AuditChain.HASH_ALG.equals(hashAlg)) {
             throw new IllegalArgumentException("hashAlg must be " + AuditChain.HASH_ALG + " or absent, was " + hashAlg);
         }
+        if (model != null && model.isBlank()) {
+            throw new IllegalArgumentException("model must be non-blank or absent");
+        }
     }
 
     /** An event of the current chain format ({@code hashAlg} = {@link AuditChain#HASH_ALG}). */
+    /** An event of no model yet ({@link AuditChain#append} stamps its chain's). */
+    public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
+            Mia mia, String reason, String prevHash, String hash, String hashAlg, UnlearningRecord unlearning) {
+        this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash, hashAlg,
+                unlearning, null);
+    }
+
     public AuditEvent(String type, String requestId, String subjectRef, int samplesForgotten, Long modelVersion,
             Mia mia, String reason, String prevHash, String hash) {
         this(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash, hash,
@@ -136,6 +150,6 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
     /** This event with the chain fields set (its {@code hashAlg} unchanged). */
     public AuditEvent withHashes(String prevHash, String hash) {
         return new AuditEvent(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash,
-                hash, hashAlg, unlearning);
+                hash, hashAlg, unlearning, model);
     }
 }

@@ -98,11 +98,12 @@ public final class CloudEventJson {
     }
 
     /**
-     * A {@value EventTypes#MODEL_VERSION_PUBLISHED} event from {@link EventTypes#SOURCE}, subject =
+     * A {@value EventTypes#MODEL_VERSION_PUBLISHED} event from {@link EventTypes#source} of its model, subject =
      * model name, id = {@link #modelVersionEventId}, time = {@code createdAt}.
      */
     public static CloudEvent modelVersionPublished(ModelVersionEvent version) {
-        return modelVersionPublished(modelVersionEventId(version.model(), version.version()), EventTypes.SOURCE,
+        return modelVersionPublished(modelVersionEventId(version.model(), version.version()),
+                EventTypes.source(version.model()),
                 version.createdAt(), version);
     }
 
@@ -216,13 +217,13 @@ public final class CloudEventJson {
     }
 
     /**
-     * An audit event from {@link EventTypes#SOURCE}, type = {@code event.type()}, subject = request
+     * An audit event from {@link EventTypes#source} of its model, type = {@code event.type()}, subject = request
      * id, id = {@link #auditEventId}.
      *
      * @throws IllegalArgumentException if the event was not appended to an {@link AuditChain}
      */
     public static CloudEvent audit(Instant time, AuditEvent event) {
-        return audit(auditEventId(event), EventTypes.SOURCE, time, event);
+        return audit(auditEventId(event), EventTypes.source(event.model()), time, event);
     }
 
     /** An audit event with the given id, source and time; the event must be chained. */
@@ -260,6 +261,9 @@ public final class CloudEventJson {
         if (e.hashAlg() != null) { // absent on events written before the JCS chain (legacy hashing)
             json.put("hashAlg", e.hashAlg());
         }
+        if (e.model() != null) { // absent on events written before models shared an audit topic
+            json.put("model", e.model());
+        }
         return json;
     }
 
@@ -290,7 +294,7 @@ public final class CloudEventJson {
                 Math.toIntExact(integer(data, "samplesForgotten")), nullableInteger(data, "modelVersion"), mia,
                 reason == null || reason.isNull() ? null : reason.textValue(),
                 nullableString(data, "prevHash"), nullableString(data, "hash"), nullableString(data, "hashAlg"),
-                unlearningOf(data));
+                unlearningOf(data), nullableString(data, "model"));
     }
 
     /**

@@ -18,8 +18,30 @@ public final class EventTypes {
 
     // ---- CloudEvent attributes ------------------------------------------------------------
 
-    /** Default {@code source} of every event Lethe publishes. */
+    /** {@code source} of events that name no model (written before models shared topics). */
     public static final String SOURCE = "urn:lethe";
+
+    /**
+     * {@code source} of the events Lethe publishes for {@code model}: {@code urn:lethe:<model>}, so that
+     * several models on one set of topics have distinct sources (and CloudEvent source + id stay
+     * unique). Characters outside {@code [A-Za-z0-9._-]} are percent-encoded as UTF-8.
+     */
+    public static String source(String model) {
+        if (model == null) {
+            return SOURCE;
+        }
+        StringBuilder b = new StringBuilder(SOURCE).append(':');
+        for (byte x : model.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (x & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                    || c == '-') {
+                b.append(c);
+            } else {
+                b.append('%').append(String.format("%02X", x & 0xff));
+            }
+        }
+        return b.toString();
+    }
     /** The only CloudEvents spec version read and written. */
     public static final String SPEC_VERSION = "1.0";
     /** {@code datacontenttype} of every event Lethe publishes. */
@@ -75,6 +97,13 @@ public final class EventTypes {
             SAMPLES_DLQ_TOPIC);
 
     // ---- Headers --------------------------------------------------------------------------
+
+    /**
+     * The model whose daemon wrote a tombstone or a dead letter. Several models may share the topics:
+     * a model's index drops a sample only on its own tombstones (or on ones naming no model, as the
+     * training pipeline writes), never on another model's, which it has not unlearned yet.
+     */
+    public static final String MODEL_HEADER = "lethe-model";
 
     /** Prefix of binary-mode CloudEvent attribute headers. */
     public static final String CE_PREFIX = "ce_";

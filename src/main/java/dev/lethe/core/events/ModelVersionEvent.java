@@ -3,7 +3,6 @@ package dev.lethe.core.events;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Data of a {@value EventTypes#MODEL_VERSION_PUBLISHED} event: a new model version, the artifact
@@ -40,8 +39,6 @@ public record ModelVersionEvent(String model, long version, Long parentVersion, 
                 metrics, device, LETHE, null);
     }
 
-    static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-
     /**
      * Verification metrics of a model version. A value that could not be measured is
      * {@link Double#NaN} (JSON {@code null}).
@@ -72,7 +69,7 @@ public record ModelVersionEvent(String model, long version, Long parentVersion, 
         if (artifactUri == null || artifactUri.isBlank()) {
             throw new IllegalArgumentException("artifactUri must be non-blank");
         }
-        if (sha256 == null || !SHA256_HEX.matcher(sha256).matches()) {
+        if (sha256 == null || !Sha256Hex.isValid(sha256)) {
             throw new IllegalArgumentException("sha256 must be 64 lowercase hex digits");
         }
         if (sizeBytes < 0) {

@@ -1,5 +1,6 @@
 package dev.lethe.core.events;
 
+import dev.lethe.core.data.Sample;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -45,6 +46,11 @@ public record SampleRecord(String sampleId, String subjectId, int label, String 
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + product
                     + " values, features has " + features.length);
         }
+    }
+
+    /** The wire record of a core sample: {@code sample} in {@code split}, its features of {@code shape}. */
+    public static SampleRecord of(Sample sample, String split, int[] shape) {
+        return new SampleRecord(sample.sampleId(), sample.subjectId(), sample.label(), split, shape, sample.features());
     }
 
     /** A copy of the shape. */

@@ -4,7 +4,6 @@ import dev.lethe.core.data.Reservoir;
 import dev.lethe.core.data.Sample;
 import dev.lethe.core.events.SampleRecord;
 import dev.lethe.core.requests.SubjectIndex.Pool;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -93,7 +92,8 @@ public final class PersistedPools {
         this(new Reservoir<>(retainSize, seed), new Reservoir<>(holdoutSize, seed + 1), erased);
     }
 
-    private PersistedPools(Reservoir<Sample> retain, Reservoir<Sample> holdout, Predicate<String> erased) {
+    /** Pools resumed from persisted reservoirs: see {@link PoolRestore}. */
+    PersistedPools(Reservoir<Sample> retain, Reservoir<Sample> holdout, Predicate<String> erased) {
         this.erased = Objects.requireNonNull(erased, "erased");
         reservoirs.put(Pool.RETAIN, retain);
         reservoirs.put(Pool.HOLDOUT, holdout);
@@ -114,38 +114,7 @@ public final class PersistedPools {
      */
     public static Restored restore(SubjectIndex index, int retainSize, int holdoutSize, long seed,
             Predicate<String> erased) {
-        Objects.requireNonNull(index, "index");
-        var retain = index.pool(Pool.RETAIN);
-        var holdout = index.pool(Pool.HOLDOUT);
-        String reason = null;
-        if (retain.isEmpty() || holdout.isEmpty()) {
-            reason = "the index has no persisted sample pools (written before pools were persisted, or new)";
-        } else if (retain.get().capacity() != retainSize || holdout.get().capacity() != holdoutSize) {
-            reason = "the pool sizes changed (retain " + retain.get().capacity() + " → " + retainSize + ", holdout "
-                    + holdout.get().capacity() + " → " + holdoutSize + ")";
-        }
-        if (reason != null) {
-            PersistedPools pools = rebuild(index, retainSize, holdoutSize, seed, erased);
-            pools.rewrite = true;
-            index.apply(pools::stage);
-            return new Restored(pools, Source.SCANNED, reason, 0);
-        }
-        List<Sample> retainKept = new ArrayList<>();
-        List<Sample> holdoutKept = new ArrayList<>();
-        List<String> retainDropped = new ArrayList<>();
-        List<String> holdoutDropped = new ArrayList<>();
-        split(retain.get().members(), erased, retainKept, retainDropped);
-        split(holdout.get().members(), erased, holdoutKept, holdoutDropped);
-        PersistedPools pools = new PersistedPools(
-                Reservoir.resume(retainSize, seed, retain.get().seen(), retainKept),
-                Reservoir.resume(holdoutSize, seed + 1, holdout.get().seen(), holdoutKept), erased);
-        retainDropped.forEach(id -> pools.changes.get(Pool.RETAIN).put(id, false));
-        holdoutDropped.forEach(id -> pools.changes.get(Pool.HOLDOUT).put(id, false));
-        int dropped = retainDropped.size() + holdoutDropped.size();
-        if (dropped > 0) {
-            index.apply(pools::stage);
-        }
-        return new Restored(pools, Source.PERSISTED, null, dropped);
+        return PoolRestore.restore(index, retainSize, holdoutSize, seed, erased);
     }
 
     /**
@@ -159,15 +128,14 @@ public final class PersistedPools {
         return pools;
     }
 
-    private static void split(List<StoredSample> stored, Predicate<String> erased, List<Sample> kept,
-            List<String> dropped) {
-        for (StoredSample s : stored) {
-            if (erased.test(s.subjectId())) {
-                dropped.add(s.sampleId());
-            } else {
-                kept.add(s.toSample());
-            }
-        }
+    /** After a rebuild: the next {@link #stage} writes the pools whole. */
+    void rewriteOnNextStage() {
+        rewrite = true;
+    }
+
+    /** A member read from disk and dropped at restore: the next {@link #stage} removes it there. */
+    void droppedAtRestore(Pool pool, String sampleId) {
+        changes.get(pool).put(sampleId, false);
     }
 
     /** The pool a sample belongs to, by its split. */

@@ -1,6 +1,7 @@
 package dev.lethe.core.requests;
 
 import dev.lethe.core.data.Sample;
+import dev.lethe.core.events.SampleRecord;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -37,6 +38,11 @@ public record StoredSample(String sampleId, String subjectId, int label, String 
             throw new IllegalArgumentException("subjectId must not contain NUL: " + subjectId.replace('\0', '?'));
         }
         return subjectId;
+    }
+
+    /** The index's row of a sample from the topic: everything but the shape, which the model config fixes. */
+    public static StoredSample of(SampleRecord record) {
+        return new StoredSample(record.sampleId(), record.subjectId(), record.label(), record.split(), record.features());
     }
 
     /** The core's view of the sample, for unlearning (shares the feature array). */

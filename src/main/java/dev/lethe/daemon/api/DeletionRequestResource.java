@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -102,7 +103,9 @@ public class DeletionRequestResource {
     @GET
     @Path("/{requestId}")
     @Operation(summary = "A request's state", description = "From the audit trail: received, completed, escalated, "
-            + "rejected or retrain required, with the membership check and the model version.")
+            + "rejected or retrain required, with the membership check and the model version, for this daemon's model "
+            + "(`model`; `not_received` while only other models have seen the request), and under `models` for every "
+            + "model sharing the audit topic.")
     @APIResponse(responseCode = "200", description = "the request's latest state")
     @APIResponse(responseCode = "401", ref = "unauthorized")
     @APIResponse(responseCode = "403", ref = "forbidden")
@@ -113,11 +116,38 @@ public class DeletionRequestResource {
         if (daemon.isEmpty()) {
             return Problems.of(Response.Status.SERVICE_UNAVAILABLE, "this process is not serving");
         }
-        Optional<DaemonState.RequestStatus> status = daemon.get().state().request(requestId);
-        if (status.isEmpty()) {
+        DaemonState state = daemon.get().state();
+        SortedMap<String, DaemonState.RequestStatus> everyModel = state.requestInEveryModel(requestId);
+        if (everyModel.isEmpty()) {
             return Problems.of(Response.Status.NOT_FOUND, "no audit event for this request id (yet)");
         }
-        return Response.ok(toJson(status.get())).build();
+        return Response.ok(toJson(requestId, state.model(), everyModel)).build();
+    }
+
+    /**
+     * This daemon's model's state at the top level ({@code status} {@code not_received} while only
+     * other models have seen the request), and every model's under {@code models}: every model
+     * sharing the topics carries out every request.
+     */
+    static ObjectNode toJson(String requestId, String model, SortedMap<String, DaemonState.RequestStatus> everyModel) {
+        DaemonState.RequestStatus own = everyModel.get(model);
+        ObjectNode json;
+        if (own != null) {
+            json = toJson(own);
+        } else {
+            json = JSON.createObjectNode();
+            json.put("requestId", requestId);
+            json.put("status", "not_received");
+        }
+        json.put("model", model);
+        ObjectNode models = json.putObject("models");
+        everyModel.forEach((name, status) -> {
+            ObjectNode one = toJson(status);
+            one.remove("requestId");
+            one.remove("subjectRef"); // each model's daemon has its own pseudonymisation key
+            models.set(name, one);
+        });
+        return json;
     }
 
     /** The status as JSON; unmeasured numbers (NaN) are null. */

@@ -64,8 +64,7 @@ public record DemoData(SampleSet train, SampleSet holdout, boolean realData) {
     public static int publish(Producer<byte[], byte[]> producer, String topic, SampleSet samples, String split) {
         int n = 0;
         for (Sample s : samples.samples()) {
-            SampleRecord record = new SampleRecord(s.sampleId(), s.subjectId(), s.label(), split, samples.shape(),
-                    s.features());
+            SampleRecord record = SampleRecord.of(s, split, samples.shape());
             producer.send(new ProducerRecord<>(topic, SampleRecordWriter.key(record), SampleRecordWriter.encode(record)));
             n++;
         }

@@ -1,5 +1,8 @@
 package dev.lethe.daemon.ingest;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
+import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.erasure.ErasedSubjects;
 import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.Pseudonymizer;
@@ -52,6 +55,7 @@ public final class SampleIngestor implements Runnable {
     private final Pseudonymizer pseudonymizer;
     private final Publisher publisher;
     private final LetheMetrics metrics;
+    private final String model;
     /** Next offset to read per partition, as far as the index has applied. */
     private final Map<Integer, Long> positions = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
@@ -60,7 +64,7 @@ public final class SampleIngestor implements Runnable {
 
     public SampleIngestor(KafkaConsumer<byte[], byte[]> consumer, String topic, String dlqTopic,
             SampleRecordReader reader, SubjectIndex index, SamplePools pools, ErasedSubjects erased,
-            Pseudonymizer pseudonymizer, Publisher publisher, LetheMetrics metrics) {
+            Pseudonymizer pseudonymizer, Publisher publisher, LetheMetrics metrics, String model) {
         this.consumer = consumer;
         this.topic = topic;
         this.dlqTopic = dlqTopic;
@@ -71,6 +75,14 @@ public final class SampleIngestor implements Runnable {
         this.pseudonymizer = pseudonymizer;
         this.publisher = publisher;
         this.metrics = metrics;
+        this.model = model;
+    }
+
+    /** Whether a tombstone was written by another model's daemon ({@link EventTypes#MODEL_HEADER}). */
+    private boolean anotherModels(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader(EventTypes.MODEL_HEADER);
+        return header != null && header.value() != null
+                && !model.equals(new String(header.value(), StandardCharsets.UTF_8));
     }
 
     @Override
@@ -124,6 +136,7 @@ public final class SampleIngestor implements Runnable {
         int refused = 0;
         int accepted = 0;
         int tombstones = 0;
+        int foreignTombstones = 0;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             nextOffsets.merge(record.partition(), record.offset() + 1, Math::max);
             SampleRecordReader.Result result = reader.read(record.key(), record.value(), Records.headers(record));
@@ -135,10 +148,15 @@ public final class SampleIngestor implements Runnable {
                             "sample refused: its subject was erased"));
                     refused++;
                 } else {
-                    changes.add(new StoredSample(s.sampleId(), s.subjectId(), s.label(), s.split(), s.features()));
+                    changes.add(StoredSample.of(s));
                     accepted++;
                 }
             } else if (result instanceof SampleRecordReader.Tombstone t) {
+                if (anotherModels(record)) {
+                    // That model unlearned the sample; this one has not yet, and needs it until it has.
+                    foreignTombstones++;
+                    continue;
+                }
                 changes.add(t.sampleId());
                 tombstones++;
             } else if (result instanceof SampleRecordReader.Rejected r) {
@@ -172,6 +190,7 @@ public final class SampleIngestor implements Runnable {
         int refusedByIndex = accepted - indexed[0];
         metrics.samples("indexed", indexed[0]);
         metrics.samples("tombstone", tombstones);
+        metrics.samples("tombstone_other_model", foreignTombstones);
         metrics.samples("refused", refused + refusedByIndex);
         metrics.samples("dead_lettered", deadLetters);
         for (int i = 0; i < deadLetters; i++) {

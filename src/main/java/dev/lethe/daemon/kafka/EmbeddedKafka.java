@@ -4,9 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,7 +37,6 @@ import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.raft.QuorumConfig;
-import org.apache.kafka.server.ServerSocketFactory;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.jboss.logging.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,11 +65,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final int DEFAULT_PORT = 9092;
 
     private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class);
-    private static final String HOST = "127.0.0.1";
+    /** The loopback address both listeners bind to. */
+    static final String HOST = "127.0.0.1";
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final int NODE_ID = 1;
-    private static final int LISTEN_BACKLOG = 50;
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path logDir;
@@ -365,54 +360,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             });
         } catch (IOException e) {
             LOG.debugf("could not delete %s: %s", dir, e);
-        }
-    }
-
-    /**
-     * Listening sockets bound on 127.0.0.1 before the node starts and handed to its socket
-     * servers by listener name. Binding first gives the real ports (for port 0, and for the
-     * controller's entry in {@code controller.quorum.voters}) and fails fast on a busy port.
-     */
-    private static final class PreboundSockets implements ServerSocketFactory {
-        private final Map<String, ServerSocketChannel> unused = new ConcurrentHashMap<>();
-
-        int bind(String listener, int port) throws IOException {
-            ServerSocketChannel channel = ServerSocketChannel.open();
-            try {
-                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                channel.configureBlocking(false);
-                channel.bind(new InetSocketAddress(HOST, port), LISTEN_BACKLOG);
-            } catch (IOException e) {
-                channel.close();
-                throw new IOException("cannot listen on " + HOST + ":" + port + " for Kafka's "
-                        + listener + " listener: " + e.getMessage(), e);
-            }
-            unused.put(listener, channel);
-            return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        }
-
-        @Override
-        public ServerSocketChannel openServerSocket(String listenerName, InetSocketAddress address,
-                                                    int backlog, int recvBufferSize) throws IOException {
-            ServerSocketChannel channel = unused.remove(listenerName);
-            if (channel != null && channel.isOpen()) {
-                if (recvBufferSize > 0) {
-                    channel.socket().setReceiveBufferSize(recvBufferSize);
-                }
-                return channel;
-            }
-            return ServerSocketFactory.INSTANCE.openServerSocket(listenerName, address, backlog, recvBufferSize);
-        }
-
-        void closeUnused() {
-            unused.values().forEach(channel -> {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    LOG.debugf("closing a listening socket: %s", e);
-                }
-            });
-            unused.clear();
         }
     }
 }

@@ -1,16 +1,40 @@
 package dev.lethe.daemon.kafka;
 
+import dev.lethe.core.events.CloudEvent;
+import dev.lethe.core.events.CloudEventJson;
 import dev.lethe.core.events.EventTypes;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jboss.logging.Logger;
 
 /** Small conversions between Kafka records and what the core readers take. */
 public final class Records {
+
+    private static final Logger LOG = Logger.getLogger(Records.class);
+
+    /**
+     * A record of one of Lethe's own event topics as a CloudEvent; empty (logged by position, never
+     * by content) for a tombstone or an unreadable value, which recovery skips.
+     */
+    public static Optional<CloudEvent> cloudEvent(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CloudEventJson.parse(record.value()));
+        } catch (RuntimeException e) {
+            LOG.warnf("skipping an unreadable event at %s-%d@%d: %s", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
 
     private Records() {
     }
@@ -36,6 +60,13 @@ public final class Records {
         headers.add(EventTypes.DEAD_LETTER_PARTITION, utf8(String.valueOf(record.partition())));
         headers.add(EventTypes.DEAD_LETTER_OFFSET, utf8(String.valueOf(record.offset())));
         return new ProducerRecord<>(dlqTopic, null, record.key(), record.value(), headers);
+    }
+
+    /** A tombstone for {@code sampleId} on the samples topic, naming the model that unlearned it. */
+    public static ProducerRecord<byte[], byte[]> tombstone(String samplesTopic, String sampleId, String model) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventTypes.MODEL_HEADER, utf8(model));
+        return new ProducerRecord<>(samplesTopic, null, utf8(sampleId), null, headers);
     }
 
     public static byte[] utf8(String s) {

@@ -5,28 +5,43 @@ import dev.lethe.core.events.EventTypes;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the REST API and the health checks read: each request's latest audit state (rebuilt from
- * {@code lethe.audit} at start-up, then kept current after each commit), and whether the daemon is
- * up and connected. A read model only: the request path never asks it what to do.
+ * What the REST API and the health checks read: each request's latest audit state per model
+ * (rebuilt from {@code lethe.audit} at start-up, then kept current after each commit, and for the
+ * other models sharing the topic by following it), and whether the daemon is up and connected. A
+ * read model only: the request path never asks it what to do.
  */
 public final class DaemonState {
 
     /**
-     * A request's state as its audit trail tells it.
+     * A request's state as one model's audit trail tells it.
      *
-     * @param status received | completed | escalated | rejected
+     * @param status received | completed | escalated | rejected | retrain_required
      */
     public record RequestStatus(String requestId, String status, String subjectRef, int samplesForgotten,
             Long modelVersion, AuditEvent.Mia mia, String reason, Instant updatedAt) {
     }
 
-    private final Map<String, RequestStatus> requests = new ConcurrentHashMap<>();
+    private final String model;
+    /** Per model, per request id. */
+    private final Map<String, Map<String, RequestStatus>> requests = new ConcurrentHashMap<>();
     private volatile boolean modelLoaded;
     private volatile Instant lastKafkaContact;
     private volatile String failure;
+
+    /** The read model of the daemon that unlearns {@code model}. */
+    public DaemonState(String model) {
+        this.model = model;
+    }
+
+    /** The model this daemon unlearns. */
+    public String model() {
+        return model;
+    }
 
     /** Records an audit event as the request's latest state; a terminal state is never undone by "received". */
     public void apply(AuditEvent event, Instant at) {
@@ -34,7 +49,9 @@ public final class DaemonState {
         if (status == null) {
             return;
         }
-        requests.compute(event.requestId(), (id, old) -> {
+        // Events that name no model were written before models shared the topic: this model's.
+        String of = event.model() == null ? model : event.model();
+        requests.computeIfAbsent(of, m -> new ConcurrentHashMap<>()).compute(event.requestId(), (id, old) -> {
             if (old != null && !"received".equals(old.status()) && "received".equals(status)) {
                 return old;
             }
@@ -57,12 +74,26 @@ public final class DaemonState {
         };
     }
 
+    /** The request's state in this daemon's model. */
     public Optional<RequestStatus> request(String requestId) {
-        return Optional.ofNullable(requests.get(requestId));
+        return Optional.ofNullable(requests.getOrDefault(model, Map.of()).get(requestId));
     }
 
+    /** The request's state in every model that has an audit event for it, by model name. */
+    public SortedMap<String, RequestStatus> requestInEveryModel(String requestId) {
+        SortedMap<String, RequestStatus> out = new TreeMap<>();
+        requests.forEach((m, byId) -> {
+            RequestStatus status = byId.get(requestId);
+            if (status != null) {
+                out.put(m, status);
+            }
+        });
+        return out;
+    }
+
+    /** Requests with an audit event in this daemon's model. */
     public int knownRequests() {
-        return requests.size();
+        return requests.getOrDefault(model, Map.of()).size();
     }
 
     public void modelLoaded(boolean loaded) {

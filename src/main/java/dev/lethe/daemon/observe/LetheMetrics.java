@@ -95,7 +95,7 @@ public final class LetheMetrics {
         for (String outcome : new String[] {"received", "duplicate", "completed", "escalated", "dead_lettered"}) {
             requests(outcome);
         }
-        for (String outcome : new String[] {"indexed", "tombstone", "refused", "dead_lettered"}) {
+        for (String outcome : new String[] {"indexed", "tombstone", "tombstone_other_model", "refused", "dead_lettered"}) {
             samples(outcome);
         }
         deadLetters("requests");

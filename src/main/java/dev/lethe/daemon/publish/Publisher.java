@@ -126,7 +126,15 @@ public final class Publisher implements AutoCloseable {
 
     /** Continues the audit chain after the last published event (read back at start-up). */
     public synchronized void resumeChain(String lastHash) {
-        chain = lastHash == null ? AuditChain.genesis() : AuditChain.resumeFrom(lastHash);
+        resumeChain(chain.model(), lastHash);
+    }
+
+    /**
+     * Continues {@code model}'s audit chain after its last published event ({@code null}: none yet).
+     * Several models may share the audit topic, each with its own chain.
+     */
+    public synchronized void resumeChain(String model, String lastHash) {
+        chain = chainOf(model, lastHash == null ? AuditChain.GENESIS_HASH : lastHash);
     }
 
     public synchronized String chainHead() {
@@ -218,8 +226,15 @@ public final class Publisher implements AutoCloseable {
         return false;
     }
 
-    private static AuditChain rewind(String head) {
-        return head.equals(AuditChain.GENESIS_HASH) ? AuditChain.genesis() : AuditChain.resumeFrom(head);
+    private AuditChain rewind(String head) {
+        return chainOf(chain.model(), head);
+    }
+
+    private static AuditChain chainOf(String model, String head) {
+        if (model == null) {
+            return head.equals(AuditChain.GENESIS_HASH) ? AuditChain.genesis() : AuditChain.resumeFrom(head);
+        }
+        return head.equals(AuditChain.GENESIS_HASH) ? AuditChain.genesis(model) : AuditChain.resumeFrom(model, head);
     }
 
     private ProducerRecord<byte[], byte[]> auditRecord(AuditEvent event) {

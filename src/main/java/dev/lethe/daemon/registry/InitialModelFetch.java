@@ -1,5 +1,6 @@
 package dev.lethe.daemon.registry;
 
+import dev.lethe.core.events.Sha256Hex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +19,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +32,6 @@ import org.jboss.logging.Logger;
 public final class InitialModelFetch {
 
     private static final Logger LOG = Logger.getLogger(InitialModelFetch.class);
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(30);
 
@@ -49,7 +48,7 @@ public final class InitialModelFetch {
      */
     public static Path fetch(URI uri, String sha256, Path target) throws IOException {
         String expected = sha256 == null ? "" : sha256.trim().toLowerCase(Locale.ROOT);
-        if (!SHA256_HEX.matcher(expected).matches()) {
+        if (!Sha256Hex.isValid(expected)) {
             throw new IllegalArgumentException("lethe.model.initial-sha256 must be 64 hex digits (sha256sum of the model)");
         }
         if (Files.isRegularFile(target) && expected.equals(sha256Of(target))) {

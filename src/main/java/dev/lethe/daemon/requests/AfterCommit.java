@@ -53,6 +53,11 @@ public final class AfterCommit {
     }
 
     /** The version now current, as completions of a batch with nothing to unlearn name it. */
+    /** The model this daemon unlearns: named on its tombstones and dead letters. */
+    String model() {
+        return registry.model();
+    }
+
     Optional<Long> currentVersion() {
         return registry.currentVersion().map(v -> v.version());
     }

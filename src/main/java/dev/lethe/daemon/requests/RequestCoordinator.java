@@ -4,6 +4,7 @@ import dev.lethe.core.erasure.BatchResult;
 import dev.lethe.core.erasure.ErasureFlow;
 import dev.lethe.core.erasure.ForgetBatcher;
 import dev.lethe.core.events.AuditEvent;
+import dev.lethe.core.events.EventTypes;
 import dev.lethe.daemon.kafka.Records;
 import dev.lethe.daemon.publish.Publisher;
 import java.time.Clock;
@@ -115,7 +116,9 @@ public final class RequestCoordinator {
         ErasureFlow.Intake intake = flow.intake(inbound, now);
         Publisher.Transaction tx = new Publisher.Transaction();
         for (ErasureFlow.DeadLetter d : intake.deadLetters()) {
-            tx.record(Records.deadLetter(topics.requestsDlq(), polled.get(d.index()), d.reason()));
+            ProducerRecord<byte[], byte[]> dead = Records.deadLetter(topics.requestsDlq(), polled.get(d.index()), d.reason());
+            dead.headers().add(EventTypes.MODEL_HEADER, Records.utf8(after.model()));
+            tx.record(dead);
         }
         intake.events().forEach(tx::audit);
         tx.offsets(offsets(intake.offsets()), consumer.groupMetadata());
@@ -156,7 +159,7 @@ public final class RequestCoordinator {
             tx.record(Publisher.versionRecord(topics.versions(), publication.version()));
         }
         for (String sampleId : publication.tombstones()) {
-            tx.record(new ProducerRecord<>(topics.samples(), null, Records.utf8(sampleId), null));
+            tx.record(Records.tombstone(topics.samples(), sampleId, after.model()));
         }
         publication.events().forEach(tx::audit);
         tx.offsets(offsets(publication.offsets()), consumer.groupMetadata());

@@ -144,4 +144,26 @@ class ForgetBatcherTest {
         assertThat(batcher.oldestPendingAge(T0.plusSeconds(12))).isEqualTo(Duration.ofSeconds(12));
         assertThat(batcher.pendingCount()).isEqualTo(2);
     }
+
+    @Test
+    void theNextDeadlineFollowsTakenBatchesAndOlderRequestsTakenUpAgain() {
+        batcher.offer(request("r1", "a", 10), 60);
+        batcher.offer(request("r2", "b", 20), 60);
+        assertThat(batcher.nextDeadline()).contains(T0.plusSeconds(10).plus(LINGER));
+        // A request acknowledged before a restart comes back with its first receipt time.
+        batcher.offer(request("r0", "c", 5), 10);
+        assertThat(batcher.nextDeadline()).contains(T0.plusSeconds(5).plus(LINGER));
+
+        Optional<Batch> first = batcher.poll(T0.plusSeconds(21));
+        assertThat(first).isPresent();
+        assertThat(first.get().subjectIds()).containsExactly("a");
+        assertThat(batcher.nextDeadline()).contains(T0.plusSeconds(5).plus(LINGER));
+        assertThat(batcher.poll(T0.plusSeconds(34))).isEmpty();
+        assertThat(batcher.poll(T0.plusSeconds(35)).get().subjectIds()).containsExactly("b", "c");
+        assertThat(batcher.nextDeadline()).isEmpty();
+
+        batcher.offer(request("r3", "d", 40), 1);
+        assertThat(batcher.nextDeadline()).contains(T0.plusSeconds(40).plus(LINGER));
+        assertThat(batcher.oldestPendingAge(T0.plusSeconds(45))).isEqualTo(Duration.ofSeconds(5));
+    }
 }

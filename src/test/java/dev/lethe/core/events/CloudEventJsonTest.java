@@ -32,7 +32,7 @@ class CloudEventJsonTest {
         JsonNode json = MAPPER.readTree(bytes);
         assertThat(json.get("specversion").textValue()).isEqualTo("1.0");
         assertThat(json.get("id").textValue()).isEqualTo("model-version:fashion-cnn:3");
-        assertThat(json.get("source").textValue()).isEqualTo(EventTypes.SOURCE);
+        assertThat(json.get("source").textValue()).isEqualTo("urn:lethe:fashion-cnn");
         assertThat(json.get("type").textValue()).isEqualTo(EventTypes.MODEL_VERSION_PUBLISHED);
         assertThat(json.get("datacontenttype").textValue()).isEqualTo("application/json");
         assertThat(json.get("subject").textValue()).isEqualTo("fashion-cnn");

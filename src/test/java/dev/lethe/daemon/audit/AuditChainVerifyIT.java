@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.daemon.kafka.EmbeddedKafka;
+import dev.lethe.testing.InJvmKafka;
 import dev.lethe.daemon.kafka.TopicReader;
 import dev.lethe.daemon.publish.Publisher;
 import java.io.ByteArrayOutputStream;
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,8 +27,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,57 +44,52 @@ class AuditChainVerifyIT {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path SCRIPT = Path.of("scripts/verify_audit_chain.py");
     private static final Pseudonymizer REFS = Pseudonymizer.fromUtf8("audit-verify-it-secret-0123456789");
-    private static final List<java.util.logging.Logger> QUIET = Stream.of("kafka", "org.apache.kafka",
-            "state.change.logger").map(java.util.logging.Logger::getLogger).toList();
+
+    @RegisterExtension
+    static final InJvmKafka KAFKA = new InJvmKafka("audit-verify");
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void quietBrokerLogs() {
-        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
-    }
-
     @Test
     void javaAndPythonVerifiersAgreeOnAPublishedChainAndBothFindAFlippedByte() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, tmp.resolve("kafka"))) {
-            kafka.createTopic(AUDIT, 1, Map.of());
-            publishChain(kafka.bootstrapServers());
+        EmbeddedKafka kafka = KAFKA.broker();
+        kafka.createTopic(AUDIT, 1, Map.of());
+        publishChain(kafka.bootstrapServers());
 
-            ByteArrayOutputStream dump = new ByteArrayOutputStream();
-            AuditTopicVerifier.Report intact = verify(kafka, AUDIT, dump);
-            assertThat(intact.ok()).as(intact.describe()).isTrue();
-            assertThat(intact.events()).isEqualTo(7);
-            assertThat(intact.legacy()).isZero();
-            Path dumped = tmp.resolve("audit.jsonl");
-            Files.write(dumped, dump.toByteArray());
-            Python ok = python(dumped);
-            assertThat(ok.exit()).as(ok.output()).isZero();
-            assertThat(ok.output()).contains("intact: 7 events, head " + intact.head());
+        ByteArrayOutputStream dump = new ByteArrayOutputStream();
+        AuditTopicVerifier.Report intact = verify(kafka, AUDIT, dump);
+        assertThat(intact.ok()).as(intact.describe()).isTrue();
+        assertThat(intact.events()).isEqualTo(7);
+        assertThat(intact.legacy()).isZero();
+        Path dumped = tmp.resolve("audit.jsonl");
+        Files.write(dumped, dump.toByteArray());
+        Python ok = python(dumped);
+        assertThat(ok.exit()).as(ok.output()).isZero();
+        assertThat(ok.output()).contains("intact: 7 events, head " + intact.head());
 
-            List<byte[]> values = values(kafka, AUDIT);
-            // A hex digit of a pseudonym (the JSON stays valid), a digit of an AUC, and a brace (it no longer parses).
-            record Flip(int event, String after, String name) {
-            }
-            for (Flip flip : List.of(new Flip(1, "\"subjectRef\":\"", "subjectRef"), new Flip(3, "\"auc\":0.", "mia.auc"),
-                    new Flip(5, "", "opening brace"))) {
-                String topic = AUDIT + ".tampered." + flip.event();
-                kafka.createTopic(topic, 1, Map.of());
-                byte[] damaged = values.get(flip.event()).clone();
-                int at = indexAfter(damaged, flip.after());
-                damaged[at] ^= 0x01; // '0'<->'1', 'a'<->'`', '{'<->'z'
-                copy(kafka.bootstrapServers(), topic, values, flip.event(), damaged);
+        List<byte[]> values = values(kafka, AUDIT);
+        // A hex digit of a pseudonym (the JSON stays valid), a digit of an AUC, and a brace (it no longer parses).
+        record Flip(int event, String after, String name) {
+        }
+        for (Flip flip : List.of(new Flip(1, "\"subjectRef\":\"", "subjectRef"), new Flip(3, "\"auc\":0.", "mia.auc"),
+                new Flip(5, "", "opening brace"))) {
+            String topic = AUDIT + ".tampered." + flip.event();
+            kafka.createTopic(topic, 1, Map.of());
+            byte[] damaged = values.get(flip.event()).clone();
+            int at = indexAfter(damaged, flip.after());
+            damaged[at] ^= 0x01; // '0'<->'1', 'a'<->'`', '{'<->'z'
+            copy(kafka.bootstrapServers(), topic, values, flip.event(), damaged);
 
-                AuditTopicVerifier.Report java = verify(kafka, topic, null);
-                Path file = tmp.resolve(topic + ".jsonl");
-                Files.write(file, dumpOf(kafka, topic));
-                Python py = python(file);
+            AuditTopicVerifier.Report java = verify(kafka, topic, null);
+            Path file = tmp.resolve(topic + ".jsonl");
+            Files.write(file, dumpOf(kafka, topic));
+            Python py = python(file);
 
-                assertThat(java.ok()).as(flip.name()).isFalse();
-                assertThat(java.verification().brokenIndex()).as(flip.name()).isEqualTo(flip.event());
-                assertThat(py.exit()).as(flip.name() + ": " + py.output()).isEqualTo(1);
-                assertThat(py.output()).as(flip.name()).contains("broken at event " + flip.event() + " of 7");
-            }
+            assertThat(java.ok()).as(flip.name()).isFalse();
+            assertThat(java.verification().brokenIndex()).as(flip.name()).isEqualTo(flip.event());
+            assertThat(py.exit()).as(flip.name() + ": " + py.output()).isEqualTo(1);
+            assertThat(py.output()).as(flip.name()).contains("broken at event " + flip.event() + " of 7");
         }
     }
 

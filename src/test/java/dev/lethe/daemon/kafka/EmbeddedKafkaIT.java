@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import java.util.logging.Level;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -29,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import dev.lethe.testing.InJvmKafka;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,18 +39,12 @@ class EmbeddedKafkaIT {
     private static final int PARTITIONS = 3;
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    /** The broker logs every config at INFO; keep the test output readable (strong references). */
-    private static final List<java.util.logging.Logger> QUIET = Stream.of("kafka", "org.apache.kafka",
-                    "state.change.logger")
-            .map(java.util.logging.Logger::getLogger)
-            .toList();
-
     @TempDir
     Path tmp;
 
     @BeforeAll
     static void quietBrokerLogs() {
-        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
+        InJvmKafka.quietBrokerLogs(); // this test starts and restarts the broker itself
     }
 
     @Test
