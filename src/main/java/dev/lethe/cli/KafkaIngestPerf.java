@@ -66,7 +66,7 @@ final class KafkaIngestPerf {
         String section = "deletion-request ingest through the daemon's RequestCoordinator (in-JVM broker)";
         Path dir = Files.createTempDirectory(Files.createDirectories(workDir), "kafka-ingest");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"));
-                RocksSubjectIndex index = RocksSubjectIndex.open(indexDir)) {
+                RocksSubjectIndex index = RocksSubjectIndex.open(indexDir, IngestPerf.PSEUDONYMIZER)) {
             LetheConfig base = config(kafka, dir, 0);
             KafkaClients clients = new KafkaClients(base);
             try (Admin admin = clients.admin()) {

@@ -34,6 +34,7 @@ import dev.lethe.daemon.pipeline.ErasurePipeline;
 import dev.lethe.daemon.publish.Publisher;
 import dev.lethe.daemon.registry.InitialModelFetch;
 import dev.lethe.daemon.registry.ModelRegistry;
+import dev.lethe.daemon.registry.ModelRetirement;
 import dev.lethe.daemon.requests.AfterCommit;
 import dev.lethe.daemon.requests.DriftWatch;
 import dev.lethe.daemon.requests.RequestCoordinator;
@@ -51,6 +52,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -146,7 +148,7 @@ public final class LetheDaemon implements AutoCloseable {
         registry = new ModelRegistry(config.model().name(), dataDir.resolve("registry"), device,
                 config.model().inputShape().stream().mapToInt(Integer::intValue).toArray(), config.model().classes());
         resources.add(registry);
-        index = RocksSubjectIndex.open(dataDir.resolve("index"));
+        index = RocksSubjectIndex.open(dataDir.resolve("index"), pseudonymizer, config.index().compression());
         resources.add(index);
 
         // One producer at a time; replaced (same transactional id) after an error no abort clears.
@@ -222,6 +224,10 @@ public final class LetheDaemon implements AutoCloseable {
                 index::size);
         drift.recover(registry.versions());
         coordinator.afterBatch(drift);
+        ModelRetirement retirement = new ModelRetirement(registry, publisher, pseudonymizer,
+                config.registry().retireAfter(), Set.copyOf(config.registry().pinned().orElse(List.of())), clock);
+        resources.add(retirement); // closed first: it publishes and deletes artifacts
+        retirement.start();
         LOG.infof("Lethe is ready: model %s v%d on %s, %d indexed samples, %d finished requests known",
                 registry.model(), registry.currentVersion().map(ModelVersionEvent::version).orElse(0L),
                 Devices.describe(device), index.size(), flow.completedKnown());

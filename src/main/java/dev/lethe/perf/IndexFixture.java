@@ -47,7 +47,7 @@ final class IndexFixture {
      * seconds the build took, or NaN when an existing index was reused.
      */
     static double ensure(Path dir, int samples, float[][] images, int[] labels, Consumer<String> progress) {
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir, IngestPerf.PSEUDONYMIZER)) {
             String stale = staleness(index, samples);
             if (stale == null) {
                 progress.accept(String.format(Locale.ROOT, "index: reusing %,d samples in %s", samples, dir));
@@ -57,7 +57,7 @@ final class IndexFixture {
         }
         deleteRecursively(dir);
         long start = System.nanoTime();
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir, IngestPerf.PSEUDONYMIZER)) {
             PersistedPools pools = new PersistedPools(RETAIN_SIZE, HOLDOUT_SIZE, POOL_SEED, index::isErased);
             for (int from = 0; from < samples; from += GROUP) {
                 int to = Math.min(samples, from + GROUP);

@@ -28,6 +28,9 @@ public final class IngestPerf {
     static final int POLL = 500;
     static final double GOAL = 20_000;
     public static final int MAX_BATCH_SAMPLES = 1_000;
+    /** The pseudonyms of every perf index: the fixture's index is built and reopened with the same key. */
+    public static final Pseudonymizer PSEUDONYMIZER =
+            new Pseudonymizer("perf-secret-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
 
     private IngestPerf() {
     }
@@ -38,7 +41,7 @@ public final class IngestPerf {
         int subjects = IndexFixture.subjects(config.indexSamples());
         List<RequestStream.Record> records = RequestStream.generate(config.requests(), subjects, config.seed());
         Tally[] last = new Tally[1];
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir)) {
+        try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir, PSEUDONYMIZER)) {
             int reps = Math.max(3, config.repetitions() / 3);
             progress.accept(String.format(Locale.ROOT, "ingest: %,d requests × %d repetitions", records.size(), reps));
             double[][] t = Timer.interleaved(1, reps, () -> last[0] = drive(flow(index), records));
@@ -57,7 +60,7 @@ public final class IngestPerf {
 
     /** A flow as the daemon assembles it, on the given index. */
     public static ErasureFlow flow(RocksSubjectIndex index) {
-        Pseudonymizer pseudonymizer = new Pseudonymizer("perf-secret-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        Pseudonymizer pseudonymizer = PSEUDONYMIZER;
         return new ErasureFlow(new DeletionRequestReader(), new RequestDeduplicator(1_000_000),
                 new ForgetBatcher(MAX_BATCH_SAMPLES, Duration.ofSeconds(60)), index,
                 new ErasedSubjects(index, pseudonymizer), pseudonymizer, 0.6);

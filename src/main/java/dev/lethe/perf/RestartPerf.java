@@ -44,12 +44,12 @@ final class RestartPerf {
         int retain = 0;
         int holdout = 0;
         long[] seen = new long[2];
-        Pseudonymizer pseudonymizer = new Pseudonymizer("perf-restart-secret".getBytes(StandardCharsets.UTF_8));
+        Pseudonymizer pseudonymizer = IngestPerf.PSEUDONYMIZER;
         Set<String> erasedRefs = Set.of(); // as read from the audit topic: none in this index
         for (int r = 0; r < reps; r++) {
             // The daemon's start-up now: index, then the persisted pools.
             long start = System.nanoTime();
-            try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir)) {
+            try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir, IngestPerf.PSEUDONYMIZER)) {
                 size = index.size();
                 openIndex(index, r);
                 open[r] = (System.nanoTime() - start) / 1e9;
@@ -69,7 +69,7 @@ final class RestartPerf {
             }
             // The former start-up: the same, but the pools rebuilt by a full scan (nothing written).
             start = System.nanoTime();
-            try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir)) {
+            try (RocksSubjectIndex index = RocksSubjectIndex.open(indexDir, IngestPerf.PSEUDONYMIZER)) {
                 openIndex(index, r);
                 PersistedPools scanned = PersistedPools.rebuild(index, IndexFixture.RETAIN_SIZE,
                         IndexFixture.HOLDOUT_SIZE, IndexFixture.POOL_SEED, erased(index, pseudonymizer, erasedRefs));

@@ -272,7 +272,7 @@ class BadInputAndErasureIT {
 
         // The index, read after the daemon stops: nothing of the subject, and the subject marked erased.
         daemon.stop();
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir.resolve("lethe-data").resolve("index"))) {
+        try (RocksSubjectIndex index = Fixture.openIndex(dir.resolve("lethe-data"))) {
             assertThat(index.samplesOf(subject.id())).isEmpty();
             assertThat(index.isErased(subject.id())).isTrue();
             for (String id : expected) {

@@ -201,7 +201,7 @@ class CrashRecoveryIT {
 
         // The index, read after the graceful stop: nothing left of any erased subject; bystanders intact.
         int notMarked = 0;
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dataDir.resolve("index"))) {
+        try (RocksSubjectIndex index = Fixture.openIndex(dataDir)) {
             for (Fixture.Subject s : requested) {
                 assertThat(index.samplesOf(s.id())).as("indexed samples of an erased subject").isEmpty();
                 for (String id : s.sampleIds()) {

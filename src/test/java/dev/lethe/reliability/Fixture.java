@@ -1,6 +1,8 @@
 package dev.lethe.reliability;
 
+import dev.lethe.core.events.Pseudonymizer;
 import dev.lethe.core.events.SampleRecord;
+import dev.lethe.core.requests.RocksSubjectIndex;
 import dev.lethe.core.events.SampleRecordWriter;
 import dev.lethe.daemon.kafka.TopicReader;
 import java.io.IOException;
@@ -65,6 +67,11 @@ final class Fixture {
             throw new IllegalStateException("lethe train failed; see " + OUT.resolve("train.log"));
         }
         return model;
+    }
+
+    /** The daemon's subject index under {@code dataDir}, opened with the daemon's pseudonym key (stop the daemon first). */
+    static RocksSubjectIndex openIndex(Path dataDir) {
+        return RocksSubjectIndex.open(dataDir.resolve("index"), Pseudonymizer.fromUtf8(SECRET));
     }
 
     /** The daemon settings every test starts from. */

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -29,11 +30,18 @@ public final class InJvmKafka implements BeforeAllCallback, AfterAllCallback {
             "state.change.logger").map(java.util.logging.Logger::getLogger).toList();
 
     private final String name;
+    private final Map<String, String> brokerSettings;
     private Path dir;
     private EmbeddedKafka broker;
 
     public InJvmKafka(String name) {
+        this(name, Map.of());
+    }
+
+    /** A broker with these {@code server.properties} settings (e.g. a log cleaner that runs every second). */
+    public InJvmKafka(String name, Map<String, String> brokerSettings) {
         this.name = name;
+        this.brokerSettings = Map.copyOf(brokerSettings);
     }
 
     /** Kafka's own loggers at WARNING: a broker in the test's JVM otherwise floods its output. */
@@ -49,7 +57,7 @@ public final class InJvmKafka implements BeforeAllCallback, AfterAllCallback {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        broker = EmbeddedKafka.start(0, dir.resolve("kafka"));
+        broker = EmbeddedKafka.start(0, dir.resolve("kafka"), brokerSettings);
     }
 
     @Override
@@ -78,6 +86,6 @@ public final class InJvmKafka implements BeforeAllCallback, AfterAllCallback {
         int port = broker.port();
         Path logDir = broker.logDir();
         broker.close();
-        broker = EmbeddedKafka.start(port, logDir);
+        broker = EmbeddedKafka.start(port, logDir, brokerSettings);
     }
 }

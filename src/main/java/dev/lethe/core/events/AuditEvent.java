@@ -138,6 +138,15 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
                 Objects.requireNonNull(reason, "reason"), null, null);
     }
 
+    /**
+     * {@value EventTypes#MODEL_VERSION_RETIRED}: the artifact of {@code modelVersion} was deleted.
+     * {@code requestId} names the retirement (not a deletion request); {@code subjectRef} the model.
+     */
+    public static AuditEvent retired(String requestId, String subjectRef, long modelVersion, String reason) {
+        return new AuditEvent(EventTypes.MODEL_VERSION_RETIRED, requestId, subjectRef, 0, modelVersion, null,
+                Objects.requireNonNull(reason, "reason"), null, null);
+    }
+
     /** This event with the chain fields set (its {@code hashAlg} unchanged). */
     public AuditEvent withHashes(String prevHash, String hash) {
         return new AuditEvent(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash,

@@ -66,9 +66,16 @@ public final class EventTypes {
     /** Audit: approximate unlearning is not enough; the model must be retrained without the data. */
     public static final String RETRAIN_REQUIRED = "dev.lethe.retrain.required";
 
+    /**
+     * Audit: a superseded model version's artifact was deleted (it still encoded the subjects
+     * erased after it); {@code modelVersion} names it.
+     */
+    public static final String MODEL_VERSION_RETIRED = "dev.lethe.model.version.retired";
+
     /** Every type that {@link AuditEvent} may carry, in lifecycle order. */
     public static final List<String> AUDIT_TYPES = List.of(
-            DELETION_RECEIVED, DELETION_COMPLETED, DELETION_ESCALATED, DELETION_REJECTED, RETRAIN_REQUIRED);
+            DELETION_RECEIVED, DELETION_COMPLETED, DELETION_ESCALATED, DELETION_REJECTED, RETRAIN_REQUIRED,
+            MODEL_VERSION_RETIRED);
 
     // ---- Topics (defaults) ----------------------------------------------------------------
 

@@ -154,6 +154,32 @@ public final class ArtifactStore {
         return removed;
     }
 
+    /**
+     * Retires a superseded version: writes the {@code v<version>.retired} marker (the time, no
+     * model data) and then deletes the artifact and its manifest, so that the weights, which still
+     * encode the subjects erased after this version, leave the disk. Idempotent.
+     */
+    public void retire(String model, long version, java.time.Instant at) throws IOException {
+        Path marker = retiredMarker(model, version);
+        if (!Files.exists(marker)) {
+            writeSmallFileAtomically(marker, (at.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        Path dir = modelDir(model);
+        Files.deleteIfExists(dir.resolve("v" + version + "." + TORCHSCRIPT_EXTENSION));
+        Files.deleteIfExists(dir.resolve("v" + version + "." + LETHE_EXTENSION));
+        Files.deleteIfExists(manifestPath(model, version));
+        fsyncDirectory(dir);
+    }
+
+    /** Whether {@link #retire} ran for the version (its artifact is gone on purpose). */
+    public boolean isRetired(String model, long version) {
+        return Files.exists(retiredMarker(model, version));
+    }
+
+    private Path retiredMarker(String model, long version) {
+        return modelDir(model).resolve("v" + version + ".retired");
+    }
+
     /** The version's artifact: the TorchScript file where there is one, else the Lethe artifact's path. */
     public Path artifactPath(String model, long version) {
         if (version < 1) {

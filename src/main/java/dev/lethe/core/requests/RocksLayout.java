@@ -27,20 +27,36 @@ final class RocksLayout {
     }
 
     static byte[] sampleKey(String sampleId) {
-        return key("s/", sampleId);
+        return key(SAMPLE, sampleId);
     }
 
-    static byte[] memberPrefix(String subjectId) {
-        return key("u/", StoredSample.checkSubjectId(subjectId) + '\0');
+    /*
+     * Subjects appear in keys only as their pseudonym (the audit trail's HMAC reference): keys end
+     * up in places deletes do not reach at once (file boundaries in the MANIFEST, erased marks that
+     * outlive the erasure for good), so a raw subject id must never be one.
+     */
+
+    static byte[] memberPrefix(String subjectRef) {
+        return key(MEMBER, subjectRef + '\0');
     }
 
-    static byte[] memberKey(String subjectId, String sampleId) {
-        return key("u/", StoredSample.checkSubjectId(subjectId) + '\0' + sampleId);
+    static byte[] memberKey(String subjectRef, String sampleId) {
+        return key(MEMBER, subjectRef + '\0' + sampleId);
     }
 
-    static byte[] erasedKey(String subjectId) {
-        return key("e/", StoredSample.checkSubjectId(subjectId));
+    static byte[] erasedKey(String subjectRef) {
+        return key(ERASED, subjectRef);
     }
+
+    /** Membership by pseudonym: {@code up/<subjectRef>\0<sampleId>}. */
+    static final String MEMBER = "up/";
+    /** Erased mark by pseudonym: {@code ep/<subjectRef>}. */
+    static final String ERASED = "ep/";
+    /** Membership by raw subject id, as indexes before pseudonymous keys wrote it (migrated at open). */
+    static final String LEGACY_MEMBER = "u/";
+    /** Erased mark by raw subject id, as indexes before pseudonymous keys wrote it (migrated at open). */
+    static final String LEGACY_ERASED = "e/";
+    static final String SAMPLE = "s/";
 
     static byte[] poolPrefix(Pool pool) {
         return key("p/", pool.code() + "/");
@@ -56,6 +72,14 @@ final class RocksLayout {
 
     static byte[] offsetKey(int partition) {
         return key("o/", Integer.toString(partition));
+    }
+
+    /** {@code prefix} followed by the UTF-8 bytes of {@code id}. */
+    static byte[] concat(byte[] prefix, String id) {
+        byte[] tail = id.getBytes(StandardCharsets.UTF_8);
+        byte[] key = Arrays.copyOf(prefix, prefix.length + tail.length);
+        System.arraycopy(tail, 0, key, prefix.length, tail.length);
+        return key;
     }
 
     static String sampleIdOf(byte[] memberKey, int prefixLength) {

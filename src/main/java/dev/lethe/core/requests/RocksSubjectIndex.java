@@ -7,13 +7,18 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.lethe.core.events.Pseudonymizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -35,9 +40,10 @@ import static dev.lethe.core.requests.RocksLayout.*;
  * <ul>
  *   <li>{@code s/<sampleId>} → the sample: format byte, label, subject id, split, then the features
  *       as little-endian float32 (all numbers little-endian);</li>
- *   <li>{@code u/<subjectId>\0<sampleId>} → empty: membership, so {@link #samplesOf} is one prefix
- *       scan (NUL separates, so subject {@code a} never matches subject {@code a/b});</li>
- *   <li>{@code e/<subjectId>} → empty: the subject was erased;</li>
+ *   <li>{@code up/<subjectRef>\0<sampleId>} → empty: membership, so {@link #samplesOf} is one prefix
+ *       scan (NUL separates; the pseudonyms all have 64 hex digits);</li>
+ *   <li>{@code ep/<subjectRef>} → empty: the subject was erased. It outlives the erasure for good,
+ *       so it names the subject only by its pseudonym;</li>
  *   <li>{@code o/<partition>} → next offset to read, int64;</li>
  *   <li>{@code m/size} → number of samples, int64, so {@link #size()} is exact;</li>
  *   <li>{@code p/<pool>/<sampleId>} → empty: the sample is a member of the pool ({@code r} retain,
@@ -47,8 +53,15 @@ import static dev.lethe.core.requests.RocksLayout.*;
  *       {@code p/} or {@code m/pool/} keys, and the daemon then rebuilds the pools by a full scan).</li>
  * </ul>
  *
+ * <p>{@code subjectRef} is the subject's {@link Pseudonymizer} reference, the one the audit trail
+ * carries: no key holds a raw subject id (only a live sample's value does). Indexes written before
+ * that ({@code e/<subjectId>}, {@code u/<subjectId>\0<sampleId>}) are migrated at open
+ * ({@link LegacyKeyMigration}).
+ *
  * <p>Removing a sample (tombstone or erasure) deletes its pool keys in the same batch, so a pool
- * never names a sample the index no longer holds.
+ * never names a sample the index no longer holds; the removed keys are then compacted out of the
+ * files ({@link ErasedKeyCompaction}), so the erased bytes do not wait for a compaction that may
+ * never come.
  *
  * <p>A group of writes ({@link #apply}) is one {@link WriteBatchWithIndex}, written at once; reads
  * inside the group see its own writes. Groups that erase (mark a subject erased or remove its
@@ -68,35 +81,83 @@ public final class RocksSubjectIndex implements SubjectIndex {
 
     private final Options options;
     private final RocksDB db;
+    private final Pseudonymizer pseudonymizer;
+    private final ErasedKeyCompaction compaction;
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteOptions writeOptions = new WriteOptions();
     private final WriteOptions syncWriteOptions = new WriteOptions().setSync(true);
     private volatile long size;
     private volatile boolean closed;
 
-    private RocksSubjectIndex(Options options, RocksDB db) {
+    private RocksSubjectIndex(Options options, RocksDB db, Pseudonymizer pseudonymizer) {
         this.options = options;
         this.db = db;
+        this.pseudonymizer = pseudonymizer;
+        this.compaction = new ErasedKeyCompaction(db);
         this.size = readLong(SIZE_KEY).orElse(0L);
     }
 
-    /** Opens the index in {@code directory}, creating it if missing. */
-    public static RocksSubjectIndex open(Path directory) {
+    /** Opens the index in {@code directory} with snappy-compressed files, creating it if missing. */
+    public static RocksSubjectIndex open(Path directory, Pseudonymizer pseudonymizer) {
+        return open(directory, pseudonymizer, "snappy");
+    }
+
+    /**
+     * Opens the index in {@code directory}, creating it if missing, and migrates raw-id keys of an
+     * older index to pseudonyms.
+     *
+     * @param pseudonymizer the audit trail's: erased marks must match the pseudonyms it publishes
+     * @param compression   block compression of new files: none | snappy | lz4 | zstd
+     */
+    public static RocksSubjectIndex open(Path directory, Pseudonymizer pseudonymizer, String compression) {
         Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(pseudonymizer, "pseudonymizer");
         Options options = new Options()
                 .setCreateIfMissing(true)
                 .setKeepLogFileNum(5)
+                .setCompressionType(compressionType(compression))
                 .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
+        RocksDB db = null;
         try {
             Files.createDirectories(directory);
-            return new RocksSubjectIndex(options, RocksDB.open(options, directory.toString()));
+            db = RocksDB.open(options, directory.toString());
+            if (LegacyKeyMigration.run(db, pseudonymizer::pseudonymize) > 0) {
+                // The MANIFEST still names the old files' first and last keys (raw ids); a reopen
+                // writes a new one that describes only the live, migrated files.
+                db.close();
+                db = RocksDB.open(options, directory.toString());
+            }
+            return new RocksSubjectIndex(options, db, pseudonymizer);
         } catch (IOException e) {
             options.close();
             throw new UncheckedIOException(e);
         } catch (RocksDBException e) {
+            if (db != null) {
+                db.close();
+            }
             options.close();
             throw storage("open " + directory, e);
         }
+    }
+
+    static CompressionType compressionType(String name) {
+        return switch (Objects.requireNonNull(name, "compression")) {
+            case "none" -> CompressionType.NO_COMPRESSION;
+            case "snappy" -> CompressionType.SNAPPY_COMPRESSION;
+            case "lz4" -> CompressionType.LZ4_COMPRESSION;
+            case "zstd" -> CompressionType.ZSTD_COMPRESSION;
+            default -> throw new IllegalArgumentException("index compression must be none, snappy, lz4 or zstd, was "
+                    + name);
+        };
+    }
+
+    /** Waits until the erased keys of every write so far are compacted out of the files (for tests and tools). */
+    public void awaitErasedCompacted(Duration timeout) throws InterruptedException, TimeoutException {
+        compaction.awaitIdle(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private String ref(String subjectId) {
+        return pseudonymizer.pseudonymize(StoredSample.checkSubjectId(subjectId));
     }
 
     @Override
@@ -104,7 +165,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
         Objects.requireNonNull(writes, "writes");
         checkOpen();
         try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true)) {
-            Group group = new Group(batch);
+            RocksWriteGroup group = new RocksWriteGroup(db, readOptions, batch, this::ref);
             try {
                 writes.accept(group);
             } finally {
@@ -119,6 +180,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
             }
             db.write(group.erases ? syncWriteOptions : writeOptions, batch);
             size = newSize;
+            compaction.schedule(group.removedKeys(), group.removedPrefixes());
         } catch (RocksDBException e) {
             throw storage("write", e);
         }
@@ -126,7 +188,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
 
     @Override
     public List<StoredSample> samplesOf(String subjectId) {
-        byte[] prefix = memberPrefix(subjectId);
+        byte[] prefix = memberPrefix(ref(subjectId));
         checkOpen();
         Snapshot snapshot = db.getSnapshot();
         try (Slice upper = new Slice(upperBound(prefix));
@@ -161,7 +223,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
     /** A scan of the subject's membership keys only: no sample value is read. */
     @Override
     public int sampleCount(String subjectId) {
-        byte[] prefix = memberPrefix(subjectId);
+        byte[] prefix = memberPrefix(ref(subjectId));
         checkOpen();
         try (Slice upper = new Slice(upperBound(prefix));
                 ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
@@ -181,7 +243,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
     public void forEachSample(Consumer<StoredSample> action) {
         Objects.requireNonNull(action, "action");
         checkOpen();
-        byte[] prefix = "s/".getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = SAMPLE.getBytes(StandardCharsets.UTF_8);
         Snapshot snapshot = db.getSnapshot();
         try (Slice upper = new Slice(upperBound(prefix));
                 ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper);
@@ -253,7 +315,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
 
     @Override
     public boolean isErased(String subjectId) {
-        return read(erasedKey(subjectId)).isPresent();
+        return read(erasedKey(ref(subjectId))).isPresent();
     }
 
     @Override
@@ -268,175 +330,12 @@ public final class RocksSubjectIndex implements SubjectIndex {
             return;
         }
         closed = true;
+        compaction.close();
         db.close();
         readOptions.close();
         writeOptions.close();
         syncWriteOptions.close();
         options.close();
-    }
-
-    /** The writes of one group, staged in an indexed batch so that they can read each other. */
-    private final class Group implements Writes {
-
-        private final WriteBatchWithIndex batch;
-        private long sizeDelta;
-        private boolean erases;
-        private boolean closed;
-
-        Group(WriteBatchWithIndex batch) {
-            this.batch = batch;
-        }
-
-        @Override
-        public boolean put(StoredSample sample) {
-            checkGroupOpen();
-            Objects.requireNonNull(sample, "sample");
-            try {
-                if (batch.getFromBatchAndDB(db, readOptions, erasedKey(sample.subjectId())) != null) {
-                    return false;
-                }
-                byte[] key = sampleKey(sample.sampleId());
-                byte[] previous = batch.getFromBatchAndDB(db, readOptions, key);
-                if (previous == null) {
-                    sizeDelta++;
-                } else {
-                    String previousSubject = subjectOf(previous);
-                    if (!previousSubject.equals(sample.subjectId())) {
-                        batch.delete(memberKey(previousSubject, sample.sampleId()));
-                    }
-                }
-                batch.put(key, encodeSample(sample));
-                batch.put(memberKey(sample.subjectId(), sample.sampleId()), new byte[0]);
-                return true;
-            } catch (RocksDBException e) {
-                throw storage("put", e);
-            }
-        }
-
-        @Override
-        public void removeSample(String sampleId) {
-            checkGroupOpen();
-            Objects.requireNonNull(sampleId, "sampleId");
-            byte[] key = sampleKey(sampleId);
-            try {
-                byte[] previous = batch.getFromBatchAndDB(db, readOptions, key);
-                if (previous != null) {
-                    batch.delete(key);
-                    batch.delete(memberKey(subjectOf(previous), sampleId));
-                    deletePoolKeys(sampleId);
-                    sizeDelta--;
-                }
-            } catch (RocksDBException e) {
-                throw storage("remove sample", e);
-            }
-        }
-
-        @Override
-        public int removeSubject(String subjectId) {
-            checkGroupOpen();
-            byte[] prefix = memberPrefix(subjectId);
-            List<String> ids = new ArrayList<>();
-            try (RocksIterator base = db.newIterator(readOptions);
-                    RocksIterator it = batch.newIteratorWithBase(base)) {
-                for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
-                    ids.add(sampleIdOf(it.key(), prefix.length));
-                }
-                it.status();
-            } catch (RocksDBException e) {
-                throw storage("scan subject", e);
-            }
-            for (String sampleId : ids) {
-                delete(sampleKey(sampleId));
-                delete(memberKey(subjectId, sampleId));
-                deletePoolKeys(sampleId);
-            }
-            sizeDelta -= ids.size();
-            erases = true;
-            return ids.size();
-        }
-
-        @Override
-        public void markErased(String subjectId) {
-            checkGroupOpen();
-            stage(erasedKey(subjectId), new byte[0]);
-            erases = true;
-        }
-
-        @Override
-        public void commitOffset(int partition, long offset) {
-            checkGroupOpen();
-            InMemorySubjectIndex.checkOffset(partition, offset);
-            stage(offsetKey(partition), longBytes(offset));
-        }
-
-        @Override
-        public void addToPool(Pool pool, String sampleId) {
-            checkGroupOpen();
-            stage(poolKey(pool, sampleId), new byte[0]);
-        }
-
-        @Override
-        public void removeFromPool(Pool pool, String sampleId) {
-            checkGroupOpen();
-            delete(poolKey(pool, sampleId));
-        }
-
-        @Override
-        public void clearPool(Pool pool) {
-            checkGroupOpen();
-            byte[] prefix = poolPrefix(pool);
-            List<byte[]> keys = new ArrayList<>();
-            try (RocksIterator base = db.newIterator(readOptions);
-                    RocksIterator it = batch.newIteratorWithBase(base)) {
-                for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
-                    keys.add(it.key());
-                }
-                it.status();
-            } catch (RocksDBException e) {
-                throw storage("scan pool", e);
-            }
-            keys.forEach(this::delete);
-            delete(poolCounterKey(pool));
-        }
-
-        @Override
-        public void poolCounter(Pool pool, int capacity, long seen) {
-            checkGroupOpen();
-            if (capacity < 0 || seen < 0) {
-                throw new IllegalArgumentException("capacity and seen must be >= 0, were " + capacity + ", " + seen);
-            }
-            stage(poolCounterKey(pool), ByteBuffer.allocate(Integer.BYTES + Long.BYTES).order(ByteOrder.LITTLE_ENDIAN)
-                    .putInt(capacity).putLong(seen).array());
-        }
-
-        /** A removed sample leaves every pool in the same batch. */
-        private void deletePoolKeys(String sampleId) {
-            for (Pool pool : Pool.values()) {
-                delete(poolKey(pool, sampleId));
-            }
-        }
-
-        private void stage(byte[] key, byte[] value) {
-            try {
-                batch.put(key, value);
-            } catch (RocksDBException e) {
-                throw storage("stage put", e);
-            }
-        }
-
-        private void delete(byte[] key) {
-            try {
-                batch.delete(key);
-            } catch (RocksDBException e) {
-                throw storage("stage delete", e);
-            }
-        }
-
-        private void checkGroupOpen() {
-            if (closed) {
-                throw new IllegalStateException("writes used after apply() returned");
-            }
-        }
     }
 
     // ---- reads -------------------------------------------------------------------------------
@@ -460,7 +359,7 @@ public final class RocksSubjectIndex implements SubjectIndex {
         }
     }
 
-    private static UncheckedIOException storage(String what, RocksDBException e) {
+    static UncheckedIOException storage(String what, RocksDBException e) {
         return new UncheckedIOException("RocksDB " + what + " failed: " + e.getMessage(), new IOException(e));
     }
 }

@@ -71,7 +71,8 @@ public class ModelResource {
      * The version's artifact, byte for byte as its version event's sha256 states (checked before
      * it is served): a plain TorchScript file for a team's model ({@code format} torchscript), a
      * Lethe artifact otherwise. {@code ETag} is the quoted sha256, {@code Repr-Digest} the RFC 9530
-     * digest; a matching {@code If-None-Match} gets 304.
+     * digest; a matching {@code If-None-Match} gets 304. A retired version (its artifact deleted
+     * {@code lethe.registry.retire-after} after it was superseded) gets 410 Gone.
      */
     @GET
     @Path("/{version}/artifact")
@@ -86,6 +87,10 @@ public class ModelResource {
             number = Long.parseLong(version);
         } catch (NumberFormatException e) {
             return Problems.of(Response.Status.BAD_REQUEST, "a version is a positive integer");
+        }
+        if (number >= 1 && registry.get().isRetired(number)) {
+            return Problems.of(Response.Status.GONE, "version " + number + " was retired: its artifact is deleted"
+                    + " (lethe.registry.retire-after)");
         }
         Optional<ModelRegistry.VersionArtifact> artifact;
         try {

@@ -44,6 +44,12 @@ public interface LetheConfig {
 
     Api api();
 
+    DataLifetime.Retention retention();
+
+    DataLifetime.Index index();
+
+    DataLifetime.Registry registry();
+
     interface Model {
         /** Model name: the key of its version events and part of the transactional id. */
         @WithDefault("fashion-cnn")

@@ -1,6 +1,8 @@
 package dev.lethe.daemon.kafka;
 
+import dev.lethe.daemon.config.DataLifetime;
 import dev.lethe.daemon.config.LetheConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +23,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public final class TopicSetup {
 
-    /** Never delete: compliance records and model lineage. */
+    /** Never delete: compliance records (pseudonyms only) and model lineage. */
     static final String FOREVER = "-1";
-    /** Dead letters and requests are kept past the one-month GDPR deadline. */
-    static final String FORTY_DAYS_MS = String.valueOf(40L * 24 * 3600 * 1000);
 
     /** One topic's shape. */
     public record Spec(String name, int partitions, Map<String, String> configs) {
@@ -35,16 +35,21 @@ public final class TopicSetup {
 
     /**
      * The topic specs for a configuration. The audit and model-version topics have one partition:
-     * the audit hash chain and the version lineage are totally ordered.
+     * the audit hash chain and the version lineage are totally ordered. The topics that carry
+     * personal data get bounded lifetimes ({@code lethe.retention.*}, docs/reliability.md).
      */
     public static List<Spec> specs(LetheConfig config) {
         LetheConfig.Topics t = config.topics();
+        DataLifetime.Retention r = config.retention();
         int n = config.kafka().partitions();
         List<Spec> specs = new ArrayList<>();
-        specs.add(new Spec(t.samples(), n, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        specs.add(new Spec(t.deletionRequests(), n, Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, FORTY_DAYS_MS)));
+        specs.add(new Spec(t.samples(), n, Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, ms(r.samplesMaxCompactionLag()),
+                TopicConfig.SEGMENT_MS_CONFIG, ms(r.samplesSegment()),
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, Double.toString(r.samplesMinCleanableDirtyRatio()),
+                TopicConfig.DELETE_RETENTION_MS_CONFIG, ms(r.samplesTombstone()))));
+        specs.add(new Spec(t.deletionRequests(), n, deleteAfter(r.requests(), r.deleteSegment())));
         specs.add(new Spec(t.modelVersions(), 1, Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, FOREVER)));
@@ -52,11 +57,19 @@ public final class TopicSetup {
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, FOREVER)));
         for (String dlq : List.of(t.deletionRequestsDlq(), t.samplesDlq())) {
-            specs.add(new Spec(dlq, 1, Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                    TopicConfig.RETENTION_MS_CONFIG, FORTY_DAYS_MS)));
+            specs.add(new Spec(dlq, 1, deleteAfter(r.deadLetters(), r.deleteSegment())));
         }
         return specs;
+    }
+
+    private static Map<String, String> deleteAfter(Duration retention, Duration segment) {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, ms(retention),
+                TopicConfig.SEGMENT_MS_CONFIG, ms(segment));
+    }
+
+    private static String ms(Duration d) {
+        return Long.toString(d.toMillis());
     }
 
     /** Creates the missing topics; existing ones are left as they are. */

@@ -102,6 +102,25 @@ public final class ModelRegistry implements AutoCloseable {
         return Optional.of(new VersionArtifact(event, store.readVerified(model, version, event.sha256())));
     }
 
+    /** Whether the version's artifact was retired (deleted on purpose, {@link #retire}). */
+    public boolean isRetired(long version) {
+        return store.isRetired(model, version);
+    }
+
+    /**
+     * Deletes a superseded version's artifact ({@link dev.lethe.core.registry.RetirementPolicy});
+     * the current version and its parent are refused.
+     */
+    public void retire(long version, Instant at) throws IOException {
+        synchronized (this) {
+            ModelVersionEvent head = versions.isEmpty() ? null : versions.get(versions.size() - 1);
+            if (head != null && (head.version() == version || Long.valueOf(version).equals(head.parentVersion()))) {
+                throw new IllegalArgumentException("version " + version + " is current or its parent: never retired");
+            }
+        }
+        store.retire(model, version, at);
+    }
+
     /** A version's event and its verified bytes. */
     public record VersionArtifact(ModelVersionEvent event, byte[] bytes) {
     }

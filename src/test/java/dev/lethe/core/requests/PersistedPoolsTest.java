@@ -1,5 +1,6 @@
 package dev.lethe.core.requests;
 
+import dev.lethe.core.testing.TestIndexes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,7 +59,7 @@ class PersistedPoolsTest {
     void poolsSurviveARestartWithTheSameMembersAndCounters() {
         Set<String> retain;
         Set<String> holdout;
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools pools = restore(index).pools();
             for (int from = 0; from < 200; from += 25) {
                 ingest(index, pools, from, from + 25);
@@ -71,7 +72,7 @@ class PersistedPoolsTest {
             assertThat(pools.seen(Pool.HOLDOUT)).isEqualTo(50);
         }
 
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             PersistedPools.Restored restored = restore(reopened);
             assertThat(restored.source()).isEqualTo(PersistedPools.Source.PERSISTED);
             assertThat(ids(restored.pools().retainSnapshot())).isEqualTo(retain);
@@ -90,7 +91,7 @@ class PersistedPoolsTest {
     @Test
     void anErasedSubjectsSamplesLeaveThePersistedPoolInTheErasureGroup() {
         String victim;
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools pools = restore(index).pools();
             ingest(index, pools, 0, 10);
             victim = pools.retainSnapshot().get(0).subjectId();
@@ -104,7 +105,7 @@ class PersistedPoolsTest {
             // The in-memory removal was never staged: the index's own removal is what counts.
         }
 
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             assertThat(reopened.pool(Pool.RETAIN).orElseThrow().members()).noneMatch(s -> s.subjectId().equals(victim));
             assertThat(reopened.pool(Pool.HOLDOUT).orElseThrow().members()).noneMatch(s -> s.subjectId().equals(victim));
             PersistedPools restored = restore(reopened).pools();
@@ -115,7 +116,7 @@ class PersistedPoolsTest {
 
     @Test
     void aTombstonedSampleLeavesThePersistedPool() {
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools pools = restore(index).pools();
             ingest(index, pools, 0, 6);
             assertThat(ids(pools.retainSnapshot())).contains("s1");
@@ -126,14 +127,14 @@ class PersistedPoolsTest {
             });
             assertThat(ids(pools.retainSnapshot())).doesNotContain("s1");
         }
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             assertThat(ids(restore(reopened).pools().retainSnapshot())).doesNotContain("s1").contains("s2");
         }
     }
 
     @Test
     void poolChangesAreWrittenWithTheSamplesAndOffsetsOrNotAtAll() {
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools pools = restore(index).pools();
             ingest(index, pools, 0, 3);
             // A poll whose write fails after the pools staged their changes: nothing of it lands.
@@ -149,7 +150,7 @@ class PersistedPoolsTest {
             })).isInstanceOf(IllegalStateException.class);
         }
 
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             assertThat(reopened.committedOffset(0)).contains(3L);
             assertThat(reopened.size()).isEqualTo(3);
             PersistedPools restored = restore(reopened).pools();
@@ -160,7 +161,7 @@ class PersistedPoolsTest {
             ingest(reopened, restored, 3, 9);
             assertThat(ids(restored.retainSnapshot())).isEqualTo(Set.of("s1", "s2", "s3", "s5", "s6", "s7"));
         }
-        try (RocksSubjectIndex again = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex again = TestIndexes.open(dir)) {
             assertThat(ids(restore(again).pools().retainSnapshot())).isEqualTo(Set.of("s1", "s2", "s3", "s5", "s6", "s7"));
         }
     }
@@ -171,7 +172,7 @@ class PersistedPoolsTest {
         for (int i = 0; i < 100; i++) {
             all.add(sample(i));
         }
-        try (RocksSubjectIndex old = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex old = TestIndexes.open(dir)) {
             old.putAll(all); // as an index written before pools were persisted
             old.markErased("subject-3");
             assertThat(old.pool(Pool.RETAIN)).isEmpty();
@@ -179,7 +180,7 @@ class PersistedPoolsTest {
         erased.add("subject-2");
 
         Set<String> rebuilt;
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools.Restored restored = restore(index);
             assertThat(restored.source()).isEqualTo(PersistedPools.Source.SCANNED);
             assertThat(restored.reason()).contains("no persisted sample pools");
@@ -189,13 +190,13 @@ class PersistedPoolsTest {
             assertThat(restored.pools().seen(Pool.RETAIN) + restored.pools().seen(Pool.HOLDOUT)).isEqualTo(95);
             rebuilt = ids(restored.pools().retainSnapshot());
         }
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools.Restored restored = restore(index);
             assertThat(restored.source()).isEqualTo(PersistedPools.Source.PERSISTED);
             assertThat(ids(restored.pools().retainSnapshot())).isEqualTo(rebuilt);
         }
         // Other pool sizes: rebuilt again, and stale members are gone from disk.
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools.Restored restored = PersistedPools.restore(index, 3, 2, 7, isErased);
             assertThat(restored.source()).isEqualTo(PersistedPools.Source.SCANNED);
             assertThat(restored.reason()).contains("retain 8 → 3");
@@ -259,7 +260,7 @@ class PersistedPoolsTest {
     @Test
     void aPoolDrainedByErasuresIsRefilledFromTheIndexAndTheRefillIsPersisted() {
         Set<String> refilled;
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools pools = restore(index).pools();
             ingest(index, pools, 0, 200);
             // Erase every subject with a retain member: the retain buffer is empty, no new samples come.
@@ -285,7 +286,7 @@ class PersistedPoolsTest {
             assertThat(pools.seen(Pool.RETAIN)).isEqualTo(survivingTrain[0]).isLessThan(150);
             refilled = ids(pools.retainSnapshot());
         }
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             PersistedPools.Restored restored = restore(reopened);
             assertThat(restored.source()).isEqualTo(PersistedPools.Source.PERSISTED);
             assertThat(ids(restored.pools().retainSnapshot())).isEqualTo(refilled);
@@ -294,7 +295,7 @@ class PersistedPoolsTest {
 
     @Test
     void aTopUpLeavesPoolsAboveTheThresholdAlone() {
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             PersistedPools pools = restore(index).pools();
             ingest(index, pools, 0, 200);
             erase(index, pools, pools.retainSnapshot().get(0).subjectId());

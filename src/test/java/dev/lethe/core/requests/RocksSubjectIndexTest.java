@@ -1,5 +1,6 @@
 package dev.lethe.core.requests;
 
+import dev.lethe.core.testing.TestIndexes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +27,7 @@ class RocksSubjectIndexTest {
         for (int i = 0; i < 50; i++) {
             batch.add(sample("s" + i, "subject-" + (i % 5), i, -i, i / 3f));
         }
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             index.apply(w -> {
                 w.putAll(batch);
                 w.commitOffset(0, 50);
@@ -38,7 +39,7 @@ class RocksSubjectIndexTest {
             });
         }
 
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             assertThat(reopened.size()).isEqualTo(40);
             assertThat(reopened.samplesOf("subject-1")).hasSize(10)
                     .containsExactlyInAnyOrderElementsOf(batch.stream()
@@ -55,7 +56,7 @@ class RocksSubjectIndexTest {
 
     @Test
     void samplesAndTheirOffsetAreWrittenTogetherOrNotAtAllAcrossARestart() {
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             index.apply(w -> {
                 w.put(sample("a", "alice", 1f));
                 w.commitOffset(0, 1);
@@ -71,7 +72,7 @@ class RocksSubjectIndexTest {
             });
         }
 
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             assertThat(reopened.committedOffset(0)).contains(3L);
             assertThat(reopened.get("a")).isPresent();
             assertThat(reopened.get("b")).as("its offset never became visible either").isEmpty();
@@ -95,13 +96,13 @@ class RocksSubjectIndexTest {
 
     @Test
     void forEachSampleVisitsEveryStoredSampleOnceAfterAReopen() {
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             index.putAll(java.util.List.of(new StoredSample("x1", "alice", 1, "train", new float[] {1}),
                     new StoredSample("x2", "alice", 2, "holdout", new float[] {2}),
                     new StoredSample("y1", "bob", 3, "train", new float[] {3})));
             index.removeSample("x2");
         }
-        try (RocksSubjectIndex reopened = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex reopened = TestIndexes.open(dir)) {
             java.util.List<StoredSample> seen = new java.util.ArrayList<>();
             reopened.forEachSample(seen::add);
             assertThat(seen).extracting(StoredSample::sampleId).containsExactly("x1", "y1");
@@ -112,7 +113,7 @@ class RocksSubjectIndexTest {
 
     @Test
     void aClosedIndexRefusesToBeUsed() {
-        RocksSubjectIndex index = RocksSubjectIndex.open(dir);
+        RocksSubjectIndex index = TestIndexes.open(dir);
         index.close();
         index.close();
 

@@ -1,5 +1,6 @@
 package dev.lethe.core.requests;
 
+import dev.lethe.core.testing.TestIndexes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,7 @@ class SubjectIndexContractTest {
         ROCKS_DB {
             @Override
             SubjectIndex open(Path dir) {
-                return RocksSubjectIndex.open(dir.resolve("index"));
+                return TestIndexes.open(dir.resolve("index"));
             }
         };
 

@@ -1,5 +1,6 @@
 package dev.lethe.daemon.ingest;
 
+import dev.lethe.core.testing.TestIndexes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.core.data.Sample;
@@ -33,12 +34,12 @@ class SamplePoolsTest {
         for (int i = 0; i < 60; i++) {
             old.add(sample(i, i % 3 == 0 ? "holdout" : "train"));
         }
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             index.putAll(old); // written before pools were persisted
         }
         Set<String> retain;
         Set<String> holdout;
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             SamplePools pools = SamplePools.restore(index, 10, 5, 1, s -> false); // fallback: full scan
             assertThat(pools.retainSize()).isEqualTo(10);
             assertThat(pools.holdoutSize()).isEqualTo(5);
@@ -63,7 +64,7 @@ class SamplePoolsTest {
             retain = ids(pools.retainSnapshot());
             holdout = ids(pools.holdoutSnapshot());
         }
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             assertThat(index.pool(SubjectIndex.Pool.RETAIN)).isPresent();
             SamplePools pools = SamplePools.restore(index, 10, 5, 1, index::isErased);
             assertThat(ids(pools.retainSnapshot())).isEqualTo(retain).doesNotContain("s1")
@@ -79,7 +80,7 @@ class SamplePoolsTest {
             samples.add(sample(i, i % 3 == 0 ? "holdout" : "train"));
         }
         java.util.Set<String> erasedSubjects = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        try (RocksSubjectIndex index = RocksSubjectIndex.open(dir)) {
+        try (RocksSubjectIndex index = TestIndexes.open(dir)) {
             index.putAll(samples);
             SamplePools pools = SamplePools.restore(index, 10, 5, 1, erasedSubjects::contains, 0.5);
             assertThat(pools.topUpIfDrained()).isFalse(); // full
