@@ -1,0 +1,92 @@
+package dev.lethe.reliability;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker dies with SIGKILL (no controlled shutdown, nothing flushed, transaction state and
+ * indexes recovered from an unclean log) while a forget batch is being unlearned or published,
+ * three times, and comes back on the same log directory and port. The daemon is run as an
+ * orchestrator would: started again if it exits.
+ */
+class BrokerKilledWithSigkillMidBatchIT {
+
+    private static final int KILLS = 3;
+
+    @Test
+    void aBrokerKilledMidBatchThreeTimesLosesAndDuplicatesNoErasure() throws Exception {
+        long started = System.nanoTime();
+        Path dir = Files.createDirectories(Fixture.OUT.resolve("broker-sigkill-" + System.currentTimeMillis()));
+        int brokerPort = LetheProcess.freePort();
+        int controllerPort = LetheProcess.freePort();
+        String bootstrap = "127.0.0.1:" + brokerPort;
+        Map<String, String> node = KRaftNode.properties(1, dir.resolve("kafka"), brokerPort, controllerPort,
+                "1@127.0.0.1:" + controllerPort, 1);
+        String clusterId = Uuid.randomUuid().toString();
+        Fixture.Population population = Fixture.Population.generate(15, 40, 40, 2, 4, 60);
+        Map<String, String> requestSubject = new LinkedHashMap<>();
+        Random rng = new Random(15);
+        List<String> landed = new ArrayList<>();
+        Path brokerLog = dir.resolve("broker.log");
+        BrokerProcess broker = BrokerProcess.start(node, clusterId, brokerLog);
+        try (SupervisedDaemon daemon = new SupervisedDaemon(dir.resolve("lethe.log"),
+                Fixture.daemonProperties(bootstrap, dir.resolve("data"), Fixture.model()))) {
+            awaitBroker(bootstrap);
+            Fixture.awaitReady(daemon.current());
+            population.publish(bootstrap);
+            for (int k = 0; k < KILLS; k++) {
+                LetheProcess current = daemon.current();
+                CompletableFuture<String> closed = current.onLine(l -> l.contains("forget batch closed"));
+                CompletableFuture<String> published = current.onLine(CrashRecoveryIT::isPublishedLine);
+                try (KafkaProducer<byte[], byte[]> producer = Fixture.producer(bootstrap)) {
+                    Fixture.sendRequests(producer, requestSubject, "r-kill" + k,
+                            population.subjects().subList(k * 10, k * 10 + 10));
+                }
+                closed.get(120, TimeUnit.SECONDS);
+                long delayMs = rng.nextInt(1500);
+                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS))
+                        .get();
+                broker.kill();
+                landed.add(delayMs + " ms after 'forget batch closed', "
+                        + (published.isDone() ? "after the publish" : "before the publish"));
+                System.out.println("[broker-sigkill] kill " + (k + 1) + ": " + landed.get(k));
+                broker = BrokerProcess.start(node, clusterId, brokerLog);
+                awaitBroker(bootstrap);
+                daemon.awaitTerminal(bootstrap, requestSubject.keySet(), Duration.ofSeconds(180));
+                FaultVerdict.offsetsNotAheadOfOutputs(bootstrap, DaemonTransaction.ID);
+            }
+            try (KafkaProducer<byte[], byte[]> producer = Fixture.producer(bootstrap)) {
+                Fixture.sendRequests(producer, requestSubject, "r-last", population.subjects().subList(30, 40));
+            }
+            daemon.awaitTerminal(bootstrap, requestSubject.keySet(), Duration.ofSeconds(120));
+            FaultVerdict.check("broker SIGKILL mid-batch, restart on the same log dir", bootstrap,
+                    List.of(dir.resolve("kafka")), requestSubject, population,
+                    KILLS + " broker SIGKILLs (" + landed.stream().filter(l -> l.endsWith("before the publish")).count()
+                            + " before the batch's publish); daemon restarts: " + daemon.restarts(), started);
+        } finally {
+            broker.close();
+        }
+    }
+
+    static void awaitBroker(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty());
+        }
+    }
+}
