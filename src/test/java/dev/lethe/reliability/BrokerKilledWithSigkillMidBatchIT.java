@@ -21,15 +21,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The broker dies with SIGKILL (no controlled shutdown, nothing flushed, transaction state and
  * indexes recovered from an unclean log) while a forget batch is being unlearned or published,
- * three times, and comes back on the same log directory and port. The daemon is run as an
+ * twice, and comes back on the same log directory and port. The daemon is run as an
  * orchestrator would: started again if it exits.
  */
 class BrokerKilledWithSigkillMidBatchIT {
 
-    private static final int KILLS = 3;
+    private static final int KILLS = 2;
 
     @Test
-    void aBrokerKilledMidBatchThreeTimesLosesAndDuplicatesNoErasure() throws Exception {
+    void aBrokerKilledMidBatchTwiceLosesAndDuplicatesNoErasure() throws Exception {
         long started = System.nanoTime();
         Path dir = Files.createDirectories(Fixture.OUT.resolve("broker-sigkill-" + System.currentTimeMillis()));
         int brokerPort = LetheProcess.freePort();
@@ -38,7 +38,8 @@ class BrokerKilledWithSigkillMidBatchIT {
         Map<String, String> node = KRaftNode.properties(1, dir.resolve("kafka"), brokerPort, controllerPort,
                 "1@127.0.0.1:" + controllerPort, 1);
         String clusterId = Uuid.randomUuid().toString();
-        Fixture.Population population = Fixture.Population.generate(15, 40, 40, 2, 4, 60);
+        Fixture.Population population = Fixture.Population.generate(15, 50, 50, 2, 4, 60);
+        // Subjects 30-49 are never asked to be erased: the retain buffer draws from them.
         Map<String, String> requestSubject = new LinkedHashMap<>();
         Random rng = new Random(15);
         List<String> landed = new ArrayList<>();
@@ -71,7 +72,7 @@ class BrokerKilledWithSigkillMidBatchIT {
                 FaultVerdict.offsetsNotAheadOfOutputs(bootstrap, DaemonTransaction.ID);
             }
             try (KafkaProducer<byte[], byte[]> producer = Fixture.producer(bootstrap)) {
-                Fixture.sendRequests(producer, requestSubject, "r-last", population.subjects().subList(30, 40));
+                Fixture.sendRequests(producer, requestSubject, "r-last", population.subjects().subList(KILLS * 10, KILLS * 10 + 10));
             }
             daemon.awaitTerminal(bootstrap, requestSubject.keySet(), Duration.ofSeconds(120));
             FaultVerdict.check("broker SIGKILL mid-batch, restart on the same log dir", bootstrap,
