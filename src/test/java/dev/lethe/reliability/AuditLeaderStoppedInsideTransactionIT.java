@@ -70,6 +70,7 @@ class AuditLeaderStoppedInsideTransactionIT {
             System.out.println("[three-nodes] stopping node " + leader + ", leader of " + Fixture.AUDIT
                     + "-0, inside " + open);
             stopping.get(120, TimeUnit.SECONDS);
+            nodes.remove(leader - 1);
             daemon.awaitTerminal(bootstrap, requestSubject.keySet(), Duration.ofSeconds(180));
             FaultVerdict.offsetsNotAheadOfOutputs(bootstrap, DaemonTransaction.ID);
             int newLeader = admin.describeTopics(List.of(Fixture.AUDIT)).allTopicNames().get(10, TimeUnit.SECONDS)
@@ -78,7 +79,7 @@ class AuditLeaderStoppedInsideTransactionIT {
 
             Fixture.sendRequests(producer, requestSubject, "r-two", population.subjects().subList(16, 24));
             daemon.awaitTerminal(bootstrap, requestSubject.keySet(), Duration.ofSeconds(120));
-            nodes.set(leader - 1, KRaftNode.start(properties.get(leader - 1), clusterId));
+            nodes.add(KRaftNode.start(properties.get(leader - 1), clusterId));
             Fixture.sendRequests(producer, requestSubject, "r-back", population.subjects().subList(24, 32));
             daemon.awaitTerminal(bootstrap, requestSubject.keySet(), Duration.ofSeconds(120));
             FaultVerdict.check("3 nodes: audit partition leader stopped inside a transaction", bootstrap, logDirs,
@@ -86,13 +87,9 @@ class AuditLeaderStoppedInsideTransactionIT {
                             + open.topicPartitions() + "), 1 node restart; daemon restarts: " + daemon.restarts(),
                     started);
         } finally {
-            nodes.forEach(n -> {
-                try {
-                    n.close();
-                } catch (RuntimeException e) {
-                    // stopped already
-                }
-            });
+            // Together: the last node alone would wait minutes for a controller quorum to shut down.
+            CompletableFuture.allOf(nodes.stream().map(n -> CompletableFuture.runAsync(n::close))
+                    .toArray(CompletableFuture[]::new)).exceptionally(e -> null).get(120, TimeUnit.SECONDS);
         }
     }
 }

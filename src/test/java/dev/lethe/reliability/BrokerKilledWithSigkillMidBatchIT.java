@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The broker dies with SIGKILL (no controlled shutdown, nothing flushed, transaction state and
- * indexes recovered from an unclean log) while a forget batch is being unlearned or published,
+ * indexes recovered from an unclean log) while a forget batch's transaction is open (seen from
+ * outside with {@code Admin.describeTransactions}),
  * twice, and comes back on the same log directory and port. The daemon is run as an
  * orchestrator would: started again if it exits.
  */
@@ -41,7 +41,6 @@ class BrokerKilledWithSigkillMidBatchIT {
         Fixture.Population population = Fixture.Population.generate(15, 50, 50, 2, 4, 60);
         // Subjects 30-49 are never asked to be erased: the retain buffer draws from them.
         Map<String, String> requestSubject = new LinkedHashMap<>();
-        Random rng = new Random(15);
         List<String> landed = new ArrayList<>();
         Path brokerLog = dir.resolve("broker.log");
         BrokerProcess broker = BrokerProcess.start(node, clusterId, brokerLog);
@@ -59,12 +58,18 @@ class BrokerKilledWithSigkillMidBatchIT {
                             population.subjects().subList(k * 10, k * 10 + 10));
                 }
                 closed.get(120, TimeUnit.SECONDS);
-                long delayMs = rng.nextInt(1500);
-                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS))
-                        .get();
-                broker.kill();
-                landed.add(delayMs + " ms after 'forget batch closed', "
-                        + (published.isDone() ? "after the publish" : "before the publish"));
+                // Kill as soon as the batch's transaction is seen open; if it commits before the poll
+                // sees it, the kill lands right after the publish instead.
+                boolean open;
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                    open = await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+                            .until(() -> DaemonTransaction.isOpenOn(DaemonTransaction.describe(admin), Fixture.VERSIONS)
+                                    || published.isDone(), done -> done)
+                            && !published.isDone();
+                    broker.kill();
+                }
+                landed.add(open ? "seen open just before the kill" : "after the publish");
                 System.out.println("[broker-sigkill] kill " + (k + 1) + ": " + landed.get(k));
                 broker = BrokerProcess.start(node, clusterId, brokerLog);
                 awaitBroker(bootstrap);
@@ -77,8 +82,8 @@ class BrokerKilledWithSigkillMidBatchIT {
             daemon.awaitTerminal(bootstrap, requestSubject.keySet(), Duration.ofSeconds(120));
             FaultVerdict.check("broker SIGKILL mid-batch, restart on the same log dir", bootstrap,
                     List.of(dir.resolve("kafka")), requestSubject, population,
-                    KILLS + " broker SIGKILLs (" + landed.stream().filter(l -> l.endsWith("before the publish")).count()
-                            + " before the batch's publish); daemon restarts: " + daemon.restarts(), started);
+                    KILLS + " broker SIGKILLs (" + landed.stream().filter(l -> l.startsWith("seen open")).count()
+                            + " with the batch's transaction seen open just before); daemon restarts: " + daemon.restarts(), started);
         } finally {
             broker.close();
         }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class NetworkFaultsBetweenDaemonAndBrokerIT {
 
-    private static final FaultProxy.Faults CHAOS = new FaultProxy.Faults(0.3, 1, 250, 0.01, 0.004);
+    private static final FaultProxy.Faults CHAOS = new FaultProxy.Faults(0.5, 1, 250, 0.04, 0.01);
     private static final int SLICES = 5;
 
     @Test
