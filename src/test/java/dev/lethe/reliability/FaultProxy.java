@@ -71,6 +71,14 @@ final class FaultProxy implements AutoCloseable {
         this.faults = faults;
     }
 
+    /** Resets every open connection at once (a network partition of a moment); returns how many. */
+    int cutAll() {
+        int n = open.size() / 2;
+        open.forEach(FaultProxy::reset);
+        cuts.addAndGet(n);
+        return n;
+    }
+
     Injected injected() {
         return new Injected(connections.get(), delays.get(), cuts.get(), blackholes.get());
     }

@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
@@ -14,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * Every connection between the daemon and the broker goes through a {@link FaultProxy} that, from
  * a seeded random sequence, delays chunks (up to 250 ms), resets connections and turns
  * connections into black holes, while five slices of requests are carried out one after the
- * other. The broker advertises the proxy on the listener the daemon uses, so the daemon cannot
+ * other; in each slice, every connection is also reset at once while the batch's transaction is
+ * open. The broker advertises the proxy on the listener the daemon uses, so the daemon cannot
  * bypass it after bootstrap; the test's own clients use a direct listener.
  */
 class NetworkFaultsBetweenDaemonAndBrokerIT {
@@ -42,13 +47,20 @@ class NetworkFaultsBetweenDaemonAndBrokerIT {
             // A black-holed request is given up after 10 s (30 s by default) and retried on a new connection.
             props.put("lethe.kafka.client.request.timeout.ms", "10000");
             try (SupervisedDaemon daemon = new SupervisedDaemon(dir.resolve("lethe.log"), props);
-                 KafkaProducer<byte[], byte[]> producer = Fixture.producer(direct)) {
+                 KafkaProducer<byte[], byte[]> producer = Fixture.producer(direct);
+                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, direct))) {
                 Fixture.awaitReady(daemon.current());
                 population.publish(direct);
                 proxy.faults(CHAOS);
                 for (int k = 0; k < SLICES; k++) {
+                    LetheProcess current = daemon.current();
+                    CompletableFuture<String> closed = current.onLine(l -> l.contains("forget batch closed"));
                     Fixture.sendRequests(producer, requestSubject, "r-slice" + k,
                             population.subjects().subList(k * 8, k * 8 + 8));
+                    // And every connection reset at once while the batch's transaction is open.
+                    closed.get(150, TimeUnit.SECONDS);
+                    DaemonTransaction.awaitOpenOn(admin, Duration.ofSeconds(150), Fixture.VERSIONS);
+                    proxy.cutAll();
                     daemon.awaitTerminal(direct, requestSubject.keySet(), Duration.ofSeconds(150));
                     FaultVerdict.offsetsNotAheadOfOutputs(direct, DaemonTransaction.ID);
                     System.out.println("[network-faults] slice " + k + " done; " + proxy.injected());
