@@ -21,7 +21,7 @@ final class BrokerProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts the node with {@code properties}; returns once its broker port accepts connections. */
+    /** Starts the node with {@code properties}; the caller waits for its broker to answer. */
     static BrokerProcess start(Map<String, String> properties, String clusterId, Path log) {
         Path dir = Path.of(properties.get("log.dirs"));
         try {

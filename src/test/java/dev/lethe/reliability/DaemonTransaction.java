@@ -13,7 +13,7 @@ import org.apache.kafka.clients.admin.TransactionState;
 /** The daemon's transaction as the coordinator sees it ({@code Admin.describeTransactions}), from outside. */
 final class DaemonTransaction {
 
-    /** The default model's transactional id ({@code lethe-<model>}). */
+    /** The default model's transactional id ({@code lethe-<model>}), which is also its request group's id. */
     static final String ID = "lethe-fashion-cnn";
 
     private DaemonTransaction() {

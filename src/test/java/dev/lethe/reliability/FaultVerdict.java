@@ -43,8 +43,11 @@ final class FaultVerdict {
     private static final int ABORTED_TXN_BYTES = 2 + 8 * 4;
     private static final Pattern REQUEST_ID = Pattern.compile("\"requestId\"\\s*:\\s*\"([^\"]+)\"");
 
-    /** What was found: aborted transactions and their records (read uncommitted), and how many showed. */
-    record Aborted(int transactions, int records, int visibleToReadCommitted) {
+    /**
+     * What was found: aborted-transaction index entries (one per partition an aborted transaction
+     * wrote), their records (read uncommitted), and how many of those a read_committed reader returned.
+     */
+    record Aborted(int indexEntries, int records, int visibleToReadCommitted) {
     }
 
     private FaultVerdict() {
@@ -55,17 +58,17 @@ final class FaultVerdict {
      * {@code read_committed} reader; {@code logDirs} are the brokers' log directories.
      */
     static Aborted abortedNeverVisible(String bootstrap, Collection<Path> logDirs) {
-        int transactions = 0;
+        int entries = 0;
         int records = 0;
         int visible = 0;
         for (String topic : OUTPUTS) {
             Map<Integer, List<long[]>> ranges = abortedRanges(logDirs, topic);
-            transactions += ranges.values().stream().mapToInt(List::size).sum();
+            entries += ranges.values().stream().mapToInt(List::size).sum();
             records += inAborted(read(bootstrap, topic, "read_uncommitted"), ranges);
             visible += inAborted(Fixture.readCommitted(bootstrap, topic), ranges);
         }
         assertThat(visible).as("records of aborted transactions visible to read_committed").isZero();
-        return new Aborted(transactions, records, visible);
+        return new Aborted(entries, records, visible);
     }
 
     private static int inAborted(List<ConsumerRecord<byte[], byte[]>> records, Map<Integer, List<long[]>> ranges) {
@@ -144,7 +147,7 @@ final class FaultVerdict {
             int requestsBelowCommittedOffsets, long wallSeconds) {
         String row() {
             return "| " + fault + " | " + requests + " | " + injected + " | " + lost + " | " + duplicated + " | "
-                    + aborted.transactions() + " / " + aborted.records() + " / " + aborted.visibleToReadCommitted()
+                    + aborted.indexEntries() + " / " + aborted.records() + " / " + aborted.visibleToReadCommitted()
                     + " | " + requestsBelowCommittedOffsets + " | " + wallSeconds + " s |";
         }
     }
@@ -158,7 +161,7 @@ final class FaultVerdict {
             Fixture.Population population, String injected, long startedNanos) throws Exception {
         ExactlyOnceVerdict.Counts counts = ExactlyOnceVerdict.check(bootstrap, requestSubject, population);
         Aborted aborted = abortedNeverVisible(bootstrap, logDirs);
-        int below = offsetsNotAheadOfOutputs(bootstrap, "lethe-fashion-cnn");
+        int below = offsetsNotAheadOfOutputs(bootstrap, DaemonTransaction.ID);
         Figures f = new Figures(fault, requestSubject.size(), injected, counts.lost(), counts.duplicated(), aborted,
                 below, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos));
         System.out.println("[" + fault + "] " + counts + "\n" + f.row());

@@ -99,7 +99,7 @@ class ZombieAfterSigstopIsFencedIT {
                     direct, List.of(dir.resolve("kafka")), requestSubject, population,
                     "1 SIGSTOP (" + "open txn on " + frozen.topicPartitions().size() + " partitions), 1 SIGCONT",
                     started);
-            assertThat(figures.aborted().transactions()).as("A's frozen transaction was aborted").isPositive();
+            assertThat(figures.aborted().indexEntries()).as("A's frozen transaction was aborted").isPositive();
         }
     }
 
