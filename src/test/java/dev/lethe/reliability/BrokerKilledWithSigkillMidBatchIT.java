@@ -62,11 +62,7 @@ class BrokerKilledWithSigkillMidBatchIT {
                 // sees it, the kill lands right after the publish instead.
                 boolean open;
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                    open = await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO)
-                            .pollInterval(Duration.ofMillis(5)).ignoreExceptions()
-                            .until(() -> DaemonTransaction.isOpenOn(DaemonTransaction.describe(admin), Fixture.VERSIONS)
-                                    || published.isDone(), done -> done)
-                            && !published.isDone();
+                    open = DaemonTransaction.awaitOpenOnOr(published, admin, Duration.ofSeconds(120), Fixture.VERSIONS);
                     broker.kill();
                 }
                 landed.add(open ? "seen open just before the kill" : "after the publish");

@@ -28,6 +28,15 @@ final class DaemonTransaction {
                 .anyMatch(tp -> Arrays.asList(topics).contains(tp.topic()));
     }
 
+    /**
+     * Polls every few milliseconds until a transaction is open that writes to one of {@code topics}
+     * (true) or {@code over} completes first (false: the transaction came and went between polls).
+     */
+    static boolean awaitOpenOnOr(java.util.concurrent.Future<?> over, Admin admin, Duration timeout, String... topics) {
+        return await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+                .until(() -> over.isDone() || isOpenOn(describe(admin), topics), done -> done) && !over.isDone();
+    }
+
     /** Polls every few milliseconds until a transaction is open that writes to one of {@code topics}. */
     static TransactionDescription awaitOpenOn(Admin admin, Duration timeout, String... topics) {
         return await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
