@@ -89,7 +89,8 @@ class FencingIT {
         assertThat(counts.duplicated()).isZero();
     }
 
-    private static void copy(Path from, Path to) throws Exception {
+    /** Copies a directory tree (the registry on a "shared volume"). */
+    static void copy(Path from, Path to) throws Exception {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path p : files.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());

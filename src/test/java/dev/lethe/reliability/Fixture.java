@@ -165,6 +165,17 @@ final class Fixture {
         return new ProducerRecord<>(REQUESTS, utf8(subjectId), utf8(requestJson(requestId, subjectId)));
     }
 
+    /** Sends a request {@code prefix-i} for each subject and records it as valid. */
+    static void sendRequests(KafkaProducer<byte[], byte[]> producer, Map<String, String> requestSubject, String prefix,
+            List<Subject> subjects) {
+        for (int i = 0; i < subjects.size(); i++) {
+            String id = prefix + "-" + i;
+            requestSubject.put(id, subjects.get(i).id());
+            producer.send(request(id, subjects.get(i).id()));
+        }
+        producer.flush();
+    }
+
     static byte[] utf8(String s) {
         return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
