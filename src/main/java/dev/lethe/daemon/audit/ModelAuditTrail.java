@@ -116,6 +116,11 @@ public final class ModelAuditTrail {
 
         @Override
         public void run() {
+            if (from.isEmpty()) { // no audit topic (yet): nothing to follow
+                LOG.info("no audit topic partitions to follow: other models' states are not shown");
+                consumer.close(Duration.ofSeconds(5));
+                return;
+            }
             try {
                 consumer.assign(from.keySet());
                 from.forEach(consumer::seek);
