@@ -48,7 +48,10 @@ class RemnantsIT {
     static final InJvmKafka KAFKA = new InJvmKafka("remnants", Map.of(
             "log.cleaner.backoff.ms", "200",
             "log.segment.delete.delay.ms", "200",
-            "log.retention.check.interval.ms", "500"));
+            "log.retention.check.interval.ms", "500",
+            // Index files are preallocated to this size (10 MiB by default) and hold offsets only:
+            // small, so the byte search reads what the broker wrote, not gigabytes of zeros.
+            "log.index.size.max.bytes", "65536"));
 
     /** What a search looks for about one subject: its raw id and each sample's features, as each store writes them. */
     record Needles(String subjectId, List<byte[]> bytes) {
