@@ -7,7 +7,8 @@ Input: the audit topic's record values in topic order, one CloudEvent JSON per l
         --isolation-level read_committed --timeout-ms 10000 > audit.jsonl
     scripts/verify_audit_chain.py audit.jsonl          # or: ... | scripts/verify_audit_chain.py -
 
-JSON lines that are not CloudEvents of a dev.lethe.deletion.* / dev.lethe.retrain.* type are skipped,
+JSON lines that are not CloudEvents of an audit type (dev.lethe.deletion.*, dev.lethe.retrain.required,
+dev.lethe.model.version.retired) are skipped,
 as `lethe audit verify` skips them; a line that is not a JSON object is a broken link. A line of the form KEY<TAB>JSON (print.key=true) is accepted.
 
 Each event's data has prevHash (the previous hash; 64 zeros first) and hash. With
@@ -29,7 +30,7 @@ GENESIS = "0" * 64
 HASH_ALG = "sha256-jcs"
 AUDIT_TYPES = {
     "dev.lethe.deletion.received", "dev.lethe.deletion.completed", "dev.lethe.deletion.escalated",
-    "dev.lethe.deletion.rejected", "dev.lethe.retrain.required",
+    "dev.lethe.deletion.rejected", "dev.lethe.retrain.required", "dev.lethe.model.version.retired",
 }
 
 
