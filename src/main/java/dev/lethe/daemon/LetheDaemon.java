@@ -215,15 +215,16 @@ public final class LetheDaemon implements AutoCloseable {
             pipeline.begin(batch);
             return pipeline.run(batch);
         });
+        AfterCommit after = new AfterCommit(registry, pools, state, metrics, clock);
         coordinator = new RequestCoordinator(clients.consumer("requests", config.groupId()),
                 new RequestCoordinator.Topics(config.topics().deletionRequests(), config.topics().deletionRequestsDlq(),
                         config.topics().samples(), config.topics().modelVersions()),
-                flow, runner, publisher, new AfterCommit(registry, pools, state, metrics, clock));
+                flow, runner, publisher, after);
         DriftWatch drift = new DriftWatch(new DriftBudget.Limits(config.drift().maxAccuracyDrop(),
                 config.drift().maxErasedFraction()), config.model().name(), publisher, pseudonymizer, state, metrics, clock,
                 index::size);
         drift.recover(registry.versions());
-        coordinator.afterBatch(drift);
+        after.onBatch(drift);
         ModelRetirement retirement = new ModelRetirement(registry, publisher, pseudonymizer,
                 config.registry().retireAfter(), Set.copyOf(config.registry().pinned().orElse(List.of())), clock);
         resources.add(retirement); // closed first: it publishes and deletes artifacts

@@ -69,6 +69,14 @@ public final class Records {
         return new ProducerRecord<>(samplesTopic, null, utf8(sampleId), null, headers);
     }
 
+    /** {@link #deadLetter(String, ConsumerRecord, String)} naming the model whose daemon wrote it. */
+    public static ProducerRecord<byte[], byte[]> deadLetter(String dlqTopic, ConsumerRecord<byte[], byte[]> record,
+            String reason, String model) {
+        ProducerRecord<byte[], byte[]> letter = deadLetter(dlqTopic, record, reason);
+        letter.headers().add(EventTypes.MODEL_HEADER, utf8(model));
+        return letter;
+    }
+
     public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -30,6 +31,8 @@ public final class AfterCommit {
     private final Clock clock;
     private volatile int pending;
     private volatile Instant oldestPending;
+    /** Told of every batch once its transaction committed (the drift budget). */
+    private Consumer<BatchResult> batchListener = r -> { };
 
     public AfterCommit(ModelRegistry registry, SamplePools pools, DaemonState state, LetheMetrics metrics,
             Clock clock) {
@@ -105,6 +108,12 @@ public final class AfterCommit {
         metrics.requests("completed", effects.completed());
         metrics.batch(result.totalSamples(), result.batch().requests().size(),
                 result.outcome() == null ? null : result.took(), result.kind() != BatchResult.Kind.FAILED);
+        batchListener.accept(result);
+    }
+
+    /** Calls {@code listener} on the coordinator thread after each batch's transaction committed. */
+    public void onBatch(Consumer<BatchResult> listener) {
+        this.batchListener = listener;
     }
 
     /** The batch's transaction failed for good: its staged version is thrown away. */

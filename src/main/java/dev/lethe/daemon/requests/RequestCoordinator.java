@@ -4,7 +4,6 @@ import dev.lethe.core.erasure.BatchResult;
 import dev.lethe.core.erasure.ErasureFlow;
 import dev.lethe.core.erasure.ForgetBatcher;
 import dev.lethe.core.events.AuditEvent;
-import dev.lethe.core.events.EventTypes;
 import dev.lethe.daemon.kafka.Records;
 import dev.lethe.daemon.publish.Publisher;
 import java.time.Clock;
@@ -20,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -60,8 +58,6 @@ public final class RequestCoordinator {
     private final Clock clock;
     private final BrokerProbe probe;
     private Future<BatchResult> inFlight;
-    /** Told of every batch once its transaction committed (the drift budget). */
-    private java.util.function.Consumer<BatchResult> afterBatch = r -> { };
     private volatile boolean running = true;
 
     public RequestCoordinator(KafkaConsumer<byte[], byte[]> consumer, Topics topics, ErasureFlow flow,
@@ -116,9 +112,7 @@ public final class RequestCoordinator {
         ErasureFlow.Intake intake = flow.intake(inbound, now);
         Publisher.Transaction tx = new Publisher.Transaction();
         for (ErasureFlow.DeadLetter d : intake.deadLetters()) {
-            ProducerRecord<byte[], byte[]> dead = Records.deadLetter(topics.requestsDlq(), polled.get(d.index()), d.reason());
-            dead.headers().add(EventTypes.MODEL_HEADER, Records.utf8(after.model()));
-            tx.record(dead);
+            tx.record(Records.deadLetter(topics.requestsDlq(), polled.get(d.index()), d.reason(), after.model()));
         }
         intake.events().forEach(tx::audit);
         tx.offsets(offsets(intake.offsets()), consumer.groupMetadata());
@@ -171,12 +165,6 @@ public final class RequestCoordinator {
             throw e;
         }
         after.batch(flow.committed(result, clock.instant()), published);
-        afterBatch.accept(result);
-    }
-
-    /** Calls {@code listener} on the coordinator thread after each batch's transaction committed. */
-    public void afterBatch(java.util.function.Consumer<BatchResult> listener) {
-        this.afterBatch = listener;
     }
 
     private Map<TopicPartition, OffsetAndMetadata> offsets(Map<Integer, Long> safe) {
