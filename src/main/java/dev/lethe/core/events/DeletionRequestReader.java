@@ -110,95 +110,14 @@ public final class DeletionRequestReader {
         if (value == null) {
             throw new RejectedInput("tombstone (null value): a deletion request needs a JSON value");
         }
-        String keyText = key == null ? null : Inputs.utf8(key, "record key");
-        JsonNode root = Inputs.jsonObject(value, maxValueBytes);
-
-        String specHeader = Inputs.header(headers, EventTypes.CE_SPECVERSION);
-        if (specHeader != null) {
-            return binary(root, keyText, headers);
-        }
-        for (String name : headers.keySet()) {
-            if (name != null && name.startsWith(EventTypes.CE_PREFIX)) {
-                throw new RejectedInput("CloudEvent header " + Inputs.quote(name)
-                        + " without ce_specversion: binary mode needs ce_specversion, ce_id, ce_source and ce_type");
-            }
-        }
-        if (root.has("specversion")) {
-            return structured(root, keyText);
-        }
-        String contentType = Inputs.header(headers, EventTypes.CONTENT_TYPE_HEADER);
-        if (contentType != null && Inputs.baseMediaType(contentType).equals("application/cloudevents+json")) {
-            throw new RejectedInput("content-type says a structured CloudEvent but the value has no specversion");
-        }
-        return new Accepted(request(root, keyText, null), Format.PLAIN_JSON);
-    }
-
-    private Accepted structured(JsonNode event, String keyText) throws RejectedInput {
-        String specVersion = Inputs.text(event, "specversion", "CloudEvent specversion");
-        if (!EventTypes.SPEC_VERSION.equals(specVersion)) {
-            throw new RejectedInput("unsupported CloudEvent specversion " + Inputs.quote(specVersion)
-                    + " (only 1.0 is read)");
-        }
-        Inputs.text(event, "id", "CloudEvent id");
-        Inputs.text(event, "source", "CloudEvent source");
-        checkType(Inputs.text(event, "type", "CloudEvent type"));
-        JsonNode contentType = event.get("datacontenttype");
-        if (contentType != null && !contentType.isNull()
-                && !(contentType.isTextual() && Inputs.isJson(contentType.textValue()))) {
-            throw new RejectedInput("CloudEvent datacontenttype must be application/json");
-        }
-        if (event.has("data_base64")) {
-            throw new RejectedInput("CloudEvent data_base64 is not supported: send the request as JSON data");
-        }
-        JsonNode data = event.get("data");
-        if (data == null || data.isNull()) {
-            throw new RejectedInput("CloudEvent has no data");
-        }
-        if (!data.isObject()) {
-            throw new RejectedInput("CloudEvent data must be a JSON object, was " + Inputs.kind(data));
-        }
-        Instant time = Inputs.optionalInstant(event, "time", "CloudEvent time");
-        return new Accepted(request(data, keyText, time), Format.STRUCTURED_CLOUD_EVENT);
-    }
-
-    private Accepted binary(JsonNode data, String keyText, Map<String, byte[]> headers) throws RejectedInput {
-        String specVersion = Inputs.header(headers, EventTypes.CE_SPECVERSION);
-        if (!EventTypes.SPEC_VERSION.equals(specVersion)) {
-            throw new RejectedInput("unsupported CloudEvent specversion " + Inputs.quote(specVersion)
-                    + " in header ce_specversion (only 1.0 is read)");
-        }
-        requireHeader(headers, EventTypes.CE_ID);
-        requireHeader(headers, EventTypes.CE_SOURCE);
-        checkType(requireHeader(headers, EventTypes.CE_TYPE));
-        String contentType = Inputs.header(headers, EventTypes.CONTENT_TYPE_HEADER);
-        if (contentType != null && !Inputs.isJson(contentType)) {
-            throw new RejectedInput("content-type of a binary-mode CloudEvent must be application/json, was "
-                    + Inputs.quote(contentType));
-        }
-        if (data.has("specversion")) {
-            throw new RejectedInput("both binary-mode ce_ headers and a structured CloudEvent value: send one");
-        }
-        String timeHeader = Inputs.header(headers, EventTypes.CE_TIME);
-        Instant time = timeHeader == null ? null : Inputs.instant(timeHeader, "header ce_time");
-        return new Accepted(request(data, keyText, time), Format.BINARY_CLOUD_EVENT);
-    }
-
-    private static String requireHeader(Map<String, byte[]> headers, String name) throws RejectedInput {
-        String value = Inputs.header(headers, name);
-        if (value == null) {
-            throw new RejectedInput("binary-mode CloudEvent header " + name + " is missing");
-        }
-        if (value.isBlank()) {
-            throw new RejectedInput("binary-mode CloudEvent header " + name + " is blank");
-        }
-        return value;
-    }
-
-    private static void checkType(String type) throws RejectedInput {
-        if (!EventTypes.DELETION_REQUESTED.equals(type)) {
-            throw new RejectedInput("unknown CloudEvent type " + Inputs.quote(type) + " (expected "
-                    + EventTypes.DELETION_REQUESTED + ")");
-        }
+        CloudEventEnvelope envelope = CloudEventEnvelope.open(key, value, headers, maxValueBytes,
+                EventTypes.DELETION_REQUESTED);
+        Format format = switch (envelope.mode()) {
+            case PLAIN_JSON -> Format.PLAIN_JSON;
+            case STRUCTURED -> Format.STRUCTURED_CLOUD_EVENT;
+            case BINARY -> Format.BINARY_CLOUD_EVENT;
+        };
+        return new Accepted(request(envelope.data(), envelope.keyText(), envelope.time()), format);
     }
 
     private static DeletionRequest request(JsonNode data, String keyText, Instant defaultTime) throws RejectedInput {

@@ -53,6 +53,11 @@ public final class EventTypes {
 
     /** A data subject asks to be forgotten (in: {@link #DELETION_REQUESTS_TOPIC}). */
     public static final String DELETION_REQUESTED = "dev.lethe.deletion.requested";
+    /**
+     * The training pipeline retrained a model from {@link #SAMPLES_TOPIC} up to a position (in:
+     * {@link #MODEL_VERSIONS_TOPIC}, key = model); Lethe rebases onto it (ADR 0015).
+     */
+    public static final String MODEL_RETRAINED = "dev.lethe.model.retrained";
     /** A new model version, with its artifact and verification metrics (out: {@link #MODEL_VERSIONS_TOPIC}). */
     public static final String MODEL_VERSION_PUBLISHED = "dev.lethe.model.version.published";
     /** Audit: a deletion request was read and accepted for processing. */

@@ -26,13 +26,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Checks shared by the record readers. Each check either returns the value or throws
+ * Checks shared by the record readers (here and in {@code dev.lethe.core.rebase}). Each check either
+ * returns the value or throws
  * {@link RejectedInput} with a human reason that never repeats an id from the input.
  */
-final class Inputs {
+public final class Inputs {
 
     /** Longest id accepted (request, subject and sample ids). */
-    static final int MAX_ID_LENGTH = 256;
+    public static final int MAX_ID_LENGTH = 256;
 
     /** Strict reader: duplicate keys and content after the value are errors. */
     static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -44,16 +45,16 @@ final class Inputs {
     }
 
     /** Bad input: the message is the reason given to the caller (and the dead-letter header). */
-    static final class RejectedInput extends Exception {
+    public static final class RejectedInput extends Exception {
         private static final long serialVersionUID = 1L;
 
-        RejectedInput(String reason) {
+        public RejectedInput(String reason) {
             super(reason, null, false, false);
         }
     }
 
     /** Decodes strictly: malformed or truncated sequences are rejected, not replaced. */
-    static String utf8(byte[] bytes, String what) throws RejectedInput {
+    public static String utf8(byte[] bytes, String what) throws RejectedInput {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -71,7 +72,7 @@ final class Inputs {
     }
 
     /** A header's value as strict UTF-8, {@code ""} for a header with a null value, null if absent. */
-    static String header(Map<String, byte[]> headers, String name) throws RejectedInput {
+    public static String header(Map<String, byte[]> headers, String name) throws RejectedInput {
         if (!headers.containsKey(name)) {
             return null;
         }
@@ -80,7 +81,7 @@ final class Inputs {
     }
 
     /** Size, UTF-8 and JSON checks; the value must be a JSON object. */
-    static JsonNode jsonObject(byte[] value, int maxBytes) throws RejectedInput {
+    public static JsonNode jsonObject(byte[] value, int maxBytes) throws RejectedInput {
         if (value.length > maxBytes) {
             throw new RejectedInput("value is " + value.length + " bytes, more than the limit of " + maxBytes);
         }
@@ -125,7 +126,7 @@ final class Inputs {
     }
 
     /** A required, sane identifier: a string, not blank, no surrounding whitespace or control characters. */
-    static String id(JsonNode object, String field) throws RejectedInput {
+    public static String id(JsonNode object, String field) throws RejectedInput {
         JsonNode node = object.get(field);
         if (node == null || node.isNull()) {
             throw new RejectedInput(field + " is missing");
@@ -137,7 +138,7 @@ final class Inputs {
     }
 
     /** The identifier rules of {@link #id} applied to a string from elsewhere (a record key). */
-    static String checkId(String value, String what) throws RejectedInput {
+    public static String checkId(String value, String what) throws RejectedInput {
         if (value.isBlank()) {
             throw new RejectedInput(what + " is blank");
         }
@@ -154,7 +155,7 @@ final class Inputs {
     }
 
     /** A required non-blank string field (CloudEvent attributes). */
-    static String text(JsonNode object, String field, String what) throws RejectedInput {
+    public static String text(JsonNode object, String field, String what) throws RejectedInput {
         JsonNode node = object.get(field);
         if (node == null || node.isNull()) {
             throw new RejectedInput(what + " is missing");
@@ -169,7 +170,7 @@ final class Inputs {
     }
 
     /** An optional RFC 3339 timestamp field; null when absent or JSON null. */
-    static Instant optionalInstant(JsonNode object, String field, String what) throws RejectedInput {
+    public static Instant optionalInstant(JsonNode object, String field, String what) throws RejectedInput {
         JsonNode node = object.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -181,7 +182,7 @@ final class Inputs {
     }
 
     /** Parses an RFC 3339 timestamp with offset, e.g. {@code 2026-11-26T10:15:30Z} or {@code …+01:00}. */
-    static Instant instant(String text, String what) throws RejectedInput {
+    public static Instant instant(String text, String what) throws RejectedInput {
         Instant common = commonInstant(text);
         if (common != null) {
             return common;
@@ -263,19 +264,19 @@ final class Inputs {
     }
 
     /** Whether a media type is JSON ({@code application/json}, parameters such as charset allowed). */
-    static boolean isJson(String mediaType) {
+    public static boolean isJson(String mediaType) {
         return baseMediaType(mediaType).equals("application/json");
     }
 
     /** The media type without parameters, trimmed and lower-cased. */
-    static String baseMediaType(String mediaType) {
+    public static String baseMediaType(String mediaType) {
         int semicolon = mediaType.indexOf(';');
         String base = semicolon < 0 ? mediaType : mediaType.substring(0, semicolon);
         return base.strip().toLowerCase(Locale.ROOT);
     }
 
     /** A short, printable rendering of a value that is safe to put into a reason (not for ids). */
-    static String quote(String value) {
+    public static String quote(String value) {
         StringBuilder b = new StringBuilder("'");
         value.codePoints().limit(64).forEach(c -> {
             if (Character.isISOControl(c)) {
@@ -291,7 +292,7 @@ final class Inputs {
     }
 
     /** JSON node kind in words: string, number, boolean, object, array, null. */
-    static String kind(JsonNode node) {
+    public static String kind(JsonNode node) {
         return node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 }
