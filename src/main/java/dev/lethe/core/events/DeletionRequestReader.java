@@ -96,14 +96,7 @@ public final class DeletionRequestReader {
      * @param headers the record headers by name (may be null; a header with a null value reads as "")
      */
     public Result read(byte[] key, byte[] value, Map<String, byte[]> headers) {
-        try {
-            return parse(key, value, headers == null ? Map.of() : headers);
-        } catch (RejectedInput e) {
-            return new Rejected(e.getMessage());
-        } catch (RuntimeException e) {
-            // A bug, not bad input; still no exception for the consumer loop. No message: it may quote input.
-            return new Rejected("unexpected " + e.getClass().getSimpleName() + " while reading the record");
-        }
+        return Inputs.orRejected(() -> parse(key, value, headers == null ? Map.of() : headers), Rejected::new);
     }
 
     private Accepted parse(byte[] key, byte[] value, Map<String, byte[]> headers) throws RejectedInput {

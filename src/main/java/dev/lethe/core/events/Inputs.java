@@ -53,6 +53,27 @@ public final class Inputs {
         }
     }
 
+    /** A parse of one record that may reject it. */
+    @FunctionalInterface
+    public interface Parse<R> {
+        R parse() throws RejectedInput;
+    }
+
+    /**
+     * Runs a parse, turning bad input into {@code rejected(reason)} rather than an exception. A runtime
+     * exception is a bug, not bad input; it still becomes a rejection (for the consumer loop), named
+     * by class only: its message may quote the input.
+     */
+    public static <R> R orRejected(Parse<R> parse, java.util.function.Function<String, R> rejected) {
+        try {
+            return parse.parse();
+        } catch (RejectedInput e) {
+            return rejected.apply(e.getMessage());
+        } catch (RuntimeException e) {
+            return rejected.apply("unexpected " + e.getClass().getSimpleName() + " while reading the record");
+        }
+    }
+
     /** Decodes strictly: malformed or truncated sequences are rejected, not replaced. */
     public static String utf8(byte[] bytes, String what) throws RejectedInput {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()

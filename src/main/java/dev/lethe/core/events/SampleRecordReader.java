@@ -120,13 +120,7 @@ public final class SampleRecordReader {
      * @param headers the record headers (not used today; accepted so adapters call every reader alike)
      */
     public Result read(byte[] key, byte[] value, Map<String, byte[]> headers) {
-        try {
-            return parse(key, value);
-        } catch (RejectedInput e) {
-            return new Rejected(e.getMessage());
-        } catch (RuntimeException e) {
-            return new Rejected("unexpected " + e.getClass().getSimpleName() + " while reading the record");
-        }
+        return Inputs.orRejected(() -> parse(key, value), Rejected::new);
     }
 
     private Result parse(byte[] key, byte[] value) throws RejectedInput {
