@@ -94,6 +94,7 @@ public final class Quarantine {
     private final SecureRandom random = new SecureRandom();
     private final List<Entry> entries = new ArrayList<>();
     private final Set<String> staged = new TreeSet<>();
+    private final Set<String> droppedAtOpen = new TreeSet<>();
     private final Map<Integer, Long> horizon = new TreeMap<>();
     private final Map<Integer, Long> basePosition = new TreeMap<>();
 
@@ -163,6 +164,16 @@ public final class Quarantine {
         }
         deleteFiles(batchId);
         staged.remove(batchId);
+    }
+
+    /**
+     * The batches that were staged but unsealed when this quarantine was opened, whose files were
+     * deleted. A crash between a batch's commit and its {@link #seal} looks the same as one before the
+     * commit: the caller should check these against what it committed and {@link #raiseHorizon} for any
+     * that did commit (they can no longer be re-applied).
+     */
+    public synchronized Set<String> droppedAtOpen() {
+        return Set.copyOf(droppedAtOpen);
     }
 
     /** The sealed batches, in completion order. */
@@ -261,6 +272,8 @@ public final class Quarantine {
                 if (meta != null && meta.sealed()) {
                     raise(horizon, meta.tombstoneEnd()); // a shred interrupted after the key went
                     writeState();
+                } else if (BATCH_ID.matcher(batchId).matches()) {
+                    droppedAtOpen.add(batchId);
                 }
                 deleteFiles(batchId);
             }

@@ -89,8 +89,23 @@ class QuarantineTest {
         Quarantine after = new Quarantine(dir, WEEK, CLOCK);
 
         assertThat(after.entries()).extracting(Quarantine.Entry::batchId).containsExactly("sealed");
+        assertThat(after.droppedAtOpen()).containsExactly("crashed");
         assertThat(listing()).containsExactlyInAnyOrder("batches", "batches/sealed.json", "batches/sealed.data",
                 "batches/sealed.key");
+    }
+
+    @Test
+    void a_shred_interrupted_after_the_key_went_is_finished_at_reopen() throws IOException {
+        Quarantine before = new Quarantine(dir, WEEK, CLOCK);
+        before.stage("half-shredded", samples("subject-alpha", 1));
+        before.seal("half-shredded", List.of("req-1"), Map.of(0, 21L), NOW);
+        Files.delete(dir.resolve("batches/half-shredded.key"));
+
+        Quarantine after = new Quarantine(dir, WEEK, CLOCK);
+
+        assertThat(after.entries()).isEmpty();
+        assertThat(after.horizon()).isEqualTo(Map.of(0, 21L));
+        assertThat(listing()).containsExactlyInAnyOrder("batches", "state.json");
     }
 
     @Test
