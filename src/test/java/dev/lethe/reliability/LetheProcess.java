@@ -111,6 +111,11 @@ final class LetheProcess implements AutoCloseable {
         return seen;
     }
 
+    /** Completes when the process has exited. */
+    CompletableFuture<Process> exited() {
+        return process.onExit();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -59,9 +58,11 @@ class NetworkFaultsBetweenDaemonAndBrokerIT {
                     CompletableFuture<String> published = current.onLine(CrashRecoveryIT::isPublishedLine);
                     Fixture.sendRequests(producer, requestSubject, "r-slice" + k,
                             population.subjects().subList(k * 8, k * 8 + 8));
-                    // And every connection reset at once while the batch's transaction is open.
-                    closed.get(150, TimeUnit.SECONDS);
-                    if (DaemonTransaction.awaitOpenOnOr(published, admin, Duration.ofSeconds(150), Fixture.VERSIONS)) {
+                    // And every connection reset at once while the batch's transaction is open (unless
+                    // the faults made the daemon exit first: then the supervisor restarts it).
+                    if (daemon.awaitLine(closed, current, Duration.ofSeconds(150))
+                            && DaemonTransaction.awaitOpenOnOr(CompletableFuture.anyOf(published, current.exited()), admin,
+                                    Duration.ofSeconds(150), Fixture.VERSIONS)) {
                         proxy.cutAll();
                         resetsInsideTransactions++;
                     }

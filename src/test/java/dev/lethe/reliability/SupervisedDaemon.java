@@ -46,6 +46,16 @@ final class SupervisedDaemon implements AutoCloseable {
         return restarts;
     }
 
+    /**
+     * Waits for {@code seen}, a line awaited from {@code process}, restarting the daemon whenever it
+     * exits meanwhile; false when {@code process} was replaced before the line came.
+     */
+    boolean awaitLine(java.util.concurrent.Future<?> seen, LetheProcess process, Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> seen.isDone() || current() != process);
+        return seen.isDone();
+    }
+
     /** Waits until every id has a terminal audit event, restarting the daemon whenever it exits. */
     void awaitTerminal(String bootstrap, Collection<String> requestIds, Duration timeout) {
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).until(() -> {
