@@ -8,7 +8,7 @@ Input: the audit topic's record values in topic order, one CloudEvent JSON per l
     scripts/verify_audit_chain.py audit.jsonl          # or: ... | scripts/verify_audit_chain.py -
 
 JSON lines that are not CloudEvents of an audit type (dev.lethe.deletion.*, dev.lethe.retrain.required,
-dev.lethe.model.version.retired) are skipped,
+dev.lethe.model.version.retired, dev.lethe.model.rebased, dev.lethe.model.rebase.refused) are skipped,
 as `lethe audit verify` skips them; a line that is not a JSON object is a broken link. A line of the form KEY<TAB>JSON (print.key=true) is accepted.
 
 Each event's data has prevHash (the previous hash; 64 zeros first) and hash. With
@@ -31,6 +31,7 @@ HASH_ALG = "sha256-jcs"
 AUDIT_TYPES = {
     "dev.lethe.deletion.received", "dev.lethe.deletion.completed", "dev.lethe.deletion.escalated",
     "dev.lethe.deletion.rejected", "dev.lethe.retrain.required", "dev.lethe.model.version.retired",
+    "dev.lethe.model.rebased", "dev.lethe.model.rebase.refused",
 }
 
 

@@ -14,6 +14,8 @@ import dev.lethe.core.events.SampleRecordReader;
 import dev.lethe.core.model.Architecture;
 import dev.lethe.core.model.Devices;
 import dev.lethe.core.model.Network;
+import dev.lethe.core.rebase.Quarantine;
+import dev.lethe.core.rebase.RetrainEventReader;
 import dev.lethe.core.registry.ArtifactStore;
 import dev.lethe.core.requests.DriftBudget;
 import dev.lethe.core.requests.RocksSubjectIndex;
@@ -32,6 +34,9 @@ import dev.lethe.daemon.observe.DaemonState;
 import dev.lethe.daemon.observe.LetheMetrics;
 import dev.lethe.daemon.pipeline.ErasurePipeline;
 import dev.lethe.daemon.publish.Publisher;
+import dev.lethe.daemon.rebase.RebaseRun;
+import dev.lethe.daemon.rebase.RebaseSetup;
+import dev.lethe.daemon.rebase.Retrains;
 import dev.lethe.daemon.registry.InitialModelFetch;
 import dev.lethe.daemon.registry.ModelRegistry;
 import dev.lethe.daemon.registry.ModelRetirement;
@@ -49,8 +54,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -59,6 +66,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
@@ -166,8 +174,12 @@ public final class LetheDaemon implements AutoCloseable {
                 new ForgetBatcher(config.batch().maxSamples(), config.batch().linger()), index, erased, pseudonymizer,
                 gate.miaThreshold());
         ModelAuditTrail.Recovered audit;
+        Map<Integer, Long> samplesEndAtStart = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> reader = clients.consumer("recovery", null)) {
             recoverModel(reader, publisher);
+            reader.endOffsets(reader.partitionsFor(config.topics().samples()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList())
+                    .forEach((tp, end) -> samplesEndAtStart.put(tp.partition(), end));
             audit = ModelAuditTrail.recover(reader, config.topics().audit(), config.model().name(), RECOVERY_TIMEOUT,
                     flow::recovered, state::apply);
         }
@@ -224,7 +236,16 @@ public final class LetheDaemon implements AutoCloseable {
                 config.drift().maxErasedFraction()), config.model().name(), publisher, pseudonymizer, state, metrics, clock,
                 index::size);
         drift.recover(registry.versions());
-        after.onBatch(drift);
+        after.onBatch((result, tombstoneEnds) -> drift.accept(result));
+        Quarantine quarantine = RebaseSetup.quarantine(config, dataDir.resolve("quarantine"), registry, samplesEndAtStart,
+                clock);
+        RebaseSetup.sealAndDiscard(quarantine, pipeline, after);
+        coordinator.rebaseWith(new Retrains(new Retrains.Topics(config.topics().retrains(),
+                config.topics().retrainsDlq(), config.topics().modelVersions()),
+                new RetrainEventReader(), new RebaseRun(dataDir.resolve("retrains"), registry,
+                        Architecture.parse(config.model().architecture()), quarantine, pools, unlearning,
+                        config.ingest().seed(), clock, unlearningPath),
+                pipelineThread, quarantine, after, pseudonymizer, drift::recover));
         ModelRetirement retirement = new ModelRetirement(registry, publisher, pseudonymizer,
                 config.registry().retireAfter(), Set.copyOf(config.registry().pinned().orElse(List.of())), clock);
         resources.add(retirement); // closed first: it publishes and deletes artifacts

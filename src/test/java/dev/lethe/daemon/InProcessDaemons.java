@@ -86,6 +86,8 @@ final class InProcessDaemons {
         map.put("lethe.topics.audit", name + ".audit");
         map.put("lethe.topics.deletion-requests-dlq", name + ".deletion-requests.dlq");
         map.put("lethe.topics.samples-dlq", name + ".samples.dlq");
+        map.put("lethe.topics.retrains", name + ".retrains");
+        map.put("lethe.topics.retrains-dlq", name + ".retrains.dlq");
         map.put("lethe.ingest.retain-size", "100");
         map.put("lethe.ingest.holdout-size", "200");
         map.put("lethe.audit.hmac-secret", "integration-test-secret-0123456789");

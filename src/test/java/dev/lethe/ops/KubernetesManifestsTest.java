@@ -151,13 +151,14 @@ class KubernetesManifestsTest {
         for (String readWrite : List.of(t.samples(), t.deletionRequests(), t.modelVersions(), t.audit())) {
             assertThat(acl.get("topic:" + readWrite)).as(readWrite).contains("Describe", "Read", "Write");
         }
-        for (String dlq : List.of(t.deletionRequestsDlq(), t.samplesDlq())) {
+        for (String dlq : List.of(t.deletionRequestsDlq(), t.samplesDlq(), t.retrainsDlq())) {
             assertThat(acl.get("topic:" + dlq)).as(dlq).contains("Describe", "Write");
         }
+        assertThat(acl.get("topic:" + t.retrains())).as(t.retrains()).contains("Describe", "Read");
         assertThat(acl.get("group:" + config.groupId())).as("consumer group " + config.groupId()).contains("Read");
         assertThat(acl.get("transactionalId:" + config.transactionalId())).as("transactional id " + config.transactionalId())
                 .contains("Describe", "Write");
-        assertThat(acl.keySet()).as("no other resource").hasSize(8);
+        assertThat(acl.keySet()).as("no other resource").hasSize(10);
     }
 
     @Test

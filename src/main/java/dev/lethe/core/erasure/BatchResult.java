@@ -42,6 +42,11 @@ public record BatchResult(Kind kind, ForgetBatcher.Batch batch, Map<String, List
      * the full {@link dev.lethe.core.events.GateRecord} (method, objective, every attack, verdict).
      */
     public AuditEvent.Mia mia() {
+        return miaOf(outcome);
+    }
+
+    /** The membership part of the audit events of a verified run. */
+    public static AuditEvent.Mia miaOf(VerifiedUnlearning.Outcome outcome) {
         double threshold = outcome.checks().isEmpty() ? Double.NaN : outcome.checks().get(0).threshold();
         return new AuditEvent.Mia(outcome.miaAuc(), outcome.miaAucBefore(), threshold, outcome.passed(),
                 outcome.verification());

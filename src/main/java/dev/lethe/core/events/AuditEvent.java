@@ -147,6 +147,23 @@ public record AuditEvent(String type, String requestId, String subjectRef, int s
                 Objects.requireNonNull(reason, "reason"), null, null);
     }
 
+    /**
+     * {@value EventTypes#MODEL_REBASED}: the retrain {@code retrainId} is published as the base
+     * version {@code modelVersion}; {@code samplesForgotten} samples of completed erasures it missed
+     * were re-applied, checked by {@code mia} ({@code null} when none had to be).
+     */
+    public static AuditEvent rebased(String retrainId, String modelRef, long modelVersion, int samplesForgotten, Mia mia,
+            String reason, UnlearningRecord unlearning) {
+        return new AuditEvent(EventTypes.MODEL_REBASED, retrainId, modelRef, samplesForgotten, modelVersion, mia,
+                Objects.requireNonNull(reason, "reason"), null, null, AuditChain.HASH_ALG, unlearning);
+    }
+
+    /** {@value EventTypes#MODEL_REBASE_REFUSED}: the retrain {@code retrainId} was not adopted. */
+    public static AuditEvent rebaseRefused(String retrainId, String modelRef, Mia mia, String reason) {
+        return new AuditEvent(EventTypes.MODEL_REBASE_REFUSED, retrainId, modelRef, 0, null, mia,
+                Objects.requireNonNull(reason, "reason"), null, null);
+    }
+
     /** This event with the chain fields set (its {@code hashAlg} unchanged). */
     public AuditEvent withHashes(String prevHash, String hash) {
         return new AuditEvent(type, requestId, subjectRef, samplesForgotten, modelVersion, mia, reason, prevHash,

@@ -136,7 +136,29 @@ public final class CloudEventJson {
         json.put("device", v.device());
         json.put("format", v.format());
         putUnlearning(json, v.unlearning());
+        if (v.rebase() != null) {
+            ObjectNode rebase = json.putObject("rebase");
+            rebase.put("retrainId", v.rebase().retrainId());
+            ObjectNode position = rebase.putObject("samplesPosition");
+            new java.util.TreeMap<>(v.rebase().samplesPosition()).forEach((p, o) -> position.put(String.valueOf(p), o));
+        }
         return json;
+    }
+
+    private static ModelVersionEvent.Rebase rebaseOf(JsonNode data) {
+        JsonNode r = data.get("rebase");
+        if (r == null || r.isNull()) {
+            return null;
+        }
+        JsonNode position = object(r, "samplesPosition");
+        java.util.Map<Integer, Long> offsets = new java.util.HashMap<>();
+        position.fields().forEachRemaining(e -> {
+            if (!e.getValue().canConvertToLong()) {
+                throw new IllegalArgumentException("rebase.samplesPosition must map partitions to offsets");
+            }
+            offsets.put(Integer.parseInt(e.getKey()), e.getValue().longValue());
+        });
+        return new ModelVersionEvent.Rebase(string(r, "retrainId"), offsets);
     }
 
     /** {@code "unlearning": {...}} when there is a record; absent otherwise (older readers ignore it). */
@@ -202,7 +224,8 @@ public final class CloudEventJson {
                         number(m, "miaAucBefore"), GateRecord.readFrom(m)),
                 string(data, "device"),
                 // Events from before formats were recorded describe Lethe artifacts.
-                data.hasNonNull("format") ? string(data, "format") : ModelVersionEvent.LETHE, unlearningOf(data));
+                data.hasNonNull("format") ? string(data, "format") : ModelVersionEvent.LETHE, unlearningOf(data),
+                rebaseOf(data));
     }
 
     // ---- audit events ---------------------------------------------------------------------

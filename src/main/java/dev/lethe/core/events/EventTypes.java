@@ -76,11 +76,18 @@ public final class EventTypes {
      * erased after it); {@code modelVersion} names it.
      */
     public static final String MODEL_VERSION_RETIRED = "dev.lethe.model.version.retired";
+    /**
+     * Audit: a retrain from the training pipeline became the new base version ({@code modelVersion}),
+     * with the erasures it missed re-applied; {@code requestId} is the retrain event's id.
+     */
+    public static final String MODEL_REBASED = "dev.lethe.model.rebased";
+    /** Audit: a retrain was not adopted (the reason says why); the current version stays current. */
+    public static final String MODEL_REBASE_REFUSED = "dev.lethe.model.rebase.refused";
 
     /** Every type that {@link AuditEvent} may carry, in lifecycle order. */
     public static final List<String> AUDIT_TYPES = List.of(
             DELETION_RECEIVED, DELETION_COMPLETED, DELETION_ESCALATED, DELETION_REJECTED, RETRAIN_REQUIRED,
-            MODEL_VERSION_RETIRED);
+            MODEL_VERSION_RETIRED, MODEL_REBASED, MODEL_REBASE_REFUSED);
 
     // ---- Topics (defaults) ----------------------------------------------------------------
 
@@ -95,11 +102,15 @@ public final class EventTypes {
     /** Deletion-request records that could not be read, with a {@value #DEAD_LETTER_REASON} header. */
     public static final String DELETION_REQUESTS_DLQ_TOPIC = "lethe.deletion-requests.dlq";
     public static final String SAMPLES_DLQ_TOPIC = "lethe.samples.dlq";
+    /** Retrained models announced by the training pipeline, key = model name (issue 16, ADR 0015). */
+    public static final String RETRAINS_TOPIC = "lethe.retrains";
+    /** Retrain records that could not be read, with a {@value #DEAD_LETTER_REASON} header. */
+    public static final String RETRAINS_DLQ_TOPIC = "lethe.retrains.dlq";
 
-    /** All five topics. */
+    /** All eight topics. */
     public static final List<String> TOPICS = List.of(
             SAMPLES_TOPIC, DELETION_REQUESTS_TOPIC, MODEL_VERSIONS_TOPIC, AUDIT_TOPIC, DELETION_REQUESTS_DLQ_TOPIC,
-            SAMPLES_DLQ_TOPIC);
+            SAMPLES_DLQ_TOPIC, RETRAINS_TOPIC, RETRAINS_DLQ_TOPIC);
 
     // ---- Headers --------------------------------------------------------------------------
 

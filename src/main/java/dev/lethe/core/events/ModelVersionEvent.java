@@ -23,10 +23,36 @@ import java.util.Objects;
  *                         {@code torch.jit.load} opens it) or {@value #LETHE} (a built-in architecture)
  * @param unlearning       what the unlearning that made this version changed, or {@code null} for a
  *                         version no unlearning made (the initial model)
+ * @param rebase           for a new base adopted from the training pipeline's retrain (no parent):
+ *                         which retrain and the samples position it was trained from; otherwise {@code null}
  */
 public record ModelVersionEvent(String model, long version, Long parentVersion, String artifactUri, String sha256,
         long sizeBytes, Instant createdAt, List<String> requestIds, int samplesForgotten, Metrics metrics,
-        String device, String format, UnlearningRecord unlearning) {
+        String device, String format, UnlearningRecord unlearning, Rebase rebase) {
+
+    /**
+     * A version adopted from a retrain: {@code requestIds} of the event are then the erasures
+     * re-applied to it (completed after {@code samplesPosition}, so missing from its training data).
+     *
+     * @param retrainId       the id of the {@value EventTypes#MODEL_RETRAINED} event
+     * @param samplesPosition per {@code lethe.samples} partition, the offset the retrain read up to (exclusive)
+     */
+    public record Rebase(String retrainId, java.util.Map<Integer, Long> samplesPosition) {
+        public Rebase {
+            if (retrainId == null || retrainId.isBlank()) {
+                throw new IllegalArgumentException("rebase.retrainId must be non-blank");
+            }
+            samplesPosition = java.util.Map.copyOf(Objects.requireNonNull(samplesPosition, "samplesPosition"));
+        }
+    }
+
+    /** A version that is not a rebase. */
+    public ModelVersionEvent(String model, long version, Long parentVersion, String artifactUri, String sha256,
+            long sizeBytes, Instant createdAt, List<String> requestIds, int samplesForgotten, Metrics metrics,
+            String device, String format, UnlearningRecord unlearning) {
+        this(model, version, parentVersion, artifactUri, sha256, sizeBytes, createdAt, requestIds, samplesForgotten,
+                metrics, device, format, unlearning, null);
+    }
 
     public static final String LETHE = "lethe";
     public static final String TORCHSCRIPT = "torchscript";
@@ -86,6 +112,9 @@ public record ModelVersionEvent(String model, long version, Long parentVersion, 
         }
         if (!LETHE.equals(format) && !TORCHSCRIPT.equals(format)) {
             throw new IllegalArgumentException("format must be " + LETHE + " or " + TORCHSCRIPT + ", was " + format);
+        }
+        if (rebase != null && parentVersion != null) {
+            throw new IllegalArgumentException("a rebased version has no parent");
         }
     }
 }

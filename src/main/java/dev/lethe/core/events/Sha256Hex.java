@@ -13,6 +13,16 @@ public final class Sha256Hex {
     private Sha256Hex() {
     }
 
+    /** The SHA-256 of {@code text}'s UTF-8 bytes, as 64 lowercase hex digits. */
+    public static String ofUtf8(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
     /** Whether {@code s} is 64 lowercase hex digits. */
     public static boolean isValid(String s) {
         if (s == null || s.length() != LENGTH) {

@@ -35,6 +35,11 @@ public final class ConfigChoices {
             problems.add("lethe.unlearning.parameters=" + c.unlearning().parameters() + " is not a regular expression: "
                     + e.getDescription());
         }
+        java.time.Duration quarantine = c.rebase().quarantineFor();
+        if (quarantine.isNegative() || quarantine.compareTo(java.time.Duration.ofDays(30)) > 0) {
+            problems.add("lethe.rebase.quarantine-for=" + quarantine + " must be between PT0S and P30D (erased samples"
+                    + " may not be kept past the GDPR month)");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }

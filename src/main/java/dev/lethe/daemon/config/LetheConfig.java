@@ -40,6 +40,8 @@ public interface LetheConfig {
 
     Drift drift();
 
+    Rebase rebase();
+
     Audit audit();
 
     Api api();
@@ -159,6 +161,15 @@ public interface LetheConfig {
         @WithName("samples-dlq")
         @WithDefault(EventTypes.SAMPLES_DLQ_TOPIC)
         String samplesDlq();
+
+        /** Retrained models from the training pipeline ({@code dev.lethe.model.retrained}), to rebase onto. */
+        @WithDefault(EventTypes.RETRAINS_TOPIC)
+        String retrains();
+
+        /** Dead letters of the retrains topic. */
+        @WithName("retrains-dlq")
+        @WithDefault(EventTypes.RETRAINS_DLQ_TOPIC)
+        String retrainsDlq();
     }
 
     interface Ingest {
@@ -318,6 +329,19 @@ public interface LetheConfig {
         @WithName("max-erased-fraction")
         @WithDefault("0.1")
         double maxErasedFraction();
+    }
+
+    /** Rebasing onto a retrained model (ADR 0015). */
+    interface Rebase {
+        /**
+         * How long the samples of each erasure stay quarantined (encrypted under a per-batch key that
+         * is then destroyed) so that a retrain from a snapshot taken before the erasure can still be
+         * rebased: a retrain that misses an erasure older than this is refused. At most P30D (the
+         * GDPR month); PT0S keeps nothing, and then any retrain that misses an erasure is refused.
+         */
+        @WithName("quarantine-for")
+        @WithDefault("P7D")
+        java.time.Duration quarantineFor();
     }
 
     interface Audit {

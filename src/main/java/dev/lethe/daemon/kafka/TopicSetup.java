@@ -56,7 +56,9 @@ public final class TopicSetup {
         specs.add(new Spec(t.audit(), 1, Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, FOREVER)));
-        for (String dlq : List.of(t.deletionRequestsDlq(), t.samplesDlq())) {
+        // Retrain events name an artifact, a checksum and a position: no personal data, kept like requests.
+        specs.add(new Spec(t.retrains(), 1, deleteAfter(r.requests(), r.deleteSegment())));
+        for (String dlq : List.of(t.deletionRequestsDlq(), t.samplesDlq(), t.retrainsDlq())) {
             specs.add(new Spec(dlq, 1, deleteAfter(r.deadLetters(), r.deleteSegment())));
         }
         return specs;

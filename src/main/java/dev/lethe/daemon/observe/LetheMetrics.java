@@ -56,6 +56,14 @@ public final class LetheMetrics {
     public static final String POOL_REFILLED = "lethe.pool.refilled.samples";
     /** Counter: publish transactions aborted. */
     public static final String PUBLISH_ABORTS = "lethe.publish.aborts";
+    /** Counter, label {@code outcome}: adopted, refused, dead_lettered — retrain events by what became of them. */
+    public static final String REBASES = "lethe.rebases";
+    /** Counter: failed attempts to destroy the keys of quarantined erasures past their bound (alert on any). */
+    public static final String QUARANTINE_SHRED_FAILURES = "lethe.quarantine.shred.failures";
+    /** Gauge: 1 while a retrain waits or is being rebased onto (forget batches wait meanwhile). */
+    public static final String REBASE_IN_PROGRESS = "lethe.rebase.in.progress";
+    /** Counter: times the request consumer rejoined its group in place after a publish found its generation stale. */
+    public static final String GROUP_REJOINS = "lethe.request.group.rejoins";
     /** Gauge: records the request listener is behind the end of the requests topic. */
     public static final String REQUEST_LAG = "lethe.request.consumer.lag";
     /** Gauge: cumulative fall of holdout accuracy since the base model (the last one trained from scratch). */
@@ -104,8 +112,15 @@ public final class LetheMetrics {
         Counter.builder(ARTIFACT_INTEGRITY_FAILURES).description("Artifacts refused because their sha256 did not match")
                 .register(registry);
         Counter.builder(PUBLISH_ABORTS).description("Publish transactions aborted").register(registry);
+        Counter.builder(QUARANTINE_SHRED_FAILURES)
+                .description("Failed attempts to destroy the keys of quarantined erasures past their bound").register(registry);
+        Counter.builder(GROUP_REJOINS).description("Request consumer rejoined its group after a stale-generation publish")
+                .register(registry);
         poolRefilled("retain");
         poolRefilled("holdout");
+        for (String outcome : java.util.List.of("adopted", "refused", "dead_lettered")) {
+            rebases(outcome);
+        }
         batchSamples();
         batchRequests();
         unlearnTimer("passed");
@@ -195,6 +210,10 @@ public final class LetheMetrics {
         registry.counter(PUBLISH_ABORTS).increment();
     }
 
+    public void groupRejoined() {
+        registry.counter(GROUP_REJOINS).increment();
+    }
+
     public void requestLatency(Duration d) {
         latency.record(d.isNegative() ? Duration.ZERO : d);
     }
@@ -216,6 +235,18 @@ public final class LetheMetrics {
     public void retrainRequired(String reason) {
         Counter.builder(RETRAIN_REQUIRED).tag("reason", reason).description("Retrain-required events published by reason")
                 .register(registry).increment();
+    }
+
+    public void quarantineShredFailed() {
+        registry.counter(QUARANTINE_SHRED_FAILURES).increment();
+    }
+
+    public void rebase(String outcome) {
+        rebases(outcome).increment();
+    }
+
+    private Counter rebases(String outcome) {
+        return Counter.builder(REBASES).tag("outcome", outcome).description("Retrain events by outcome").register(registry);
     }
 
     public void device(String device) {

@@ -4,6 +4,8 @@ import dev.lethe.core.data.Sample;
 import dev.lethe.core.erasure.BatchResult;
 import dev.lethe.core.data.SampleSet;
 import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.core.events.Sha256Hex;
+import dev.lethe.core.rebase.Quarantine;
 import dev.lethe.core.events.UnlearningRecord;
 import dev.lethe.core.model.ModelFiles;
 import dev.lethe.core.model.Network;
@@ -43,6 +45,8 @@ public final class ErasurePipeline {
     /** {@code lethe.unlearning.parameters}, and how the model is unlearned with it: stated in each version. */
     private final String parameterPattern;
     private final String path;
+    /** Where each batch's forgotten samples wait, encrypted, for a rebase (ADR 0015); null: nowhere. */
+    private Quarantine quarantine;
 
     public ErasurePipeline(SubjectIndex index, SamplePools pools, ErasedSubjects erased, ModelRegistry registry,
             VerifiedUnlearning unlearning, long seed, Clock clock) {
@@ -60,6 +64,18 @@ public final class ErasurePipeline {
         this.unlearning = unlearning;
         this.seed = seed;
         this.clock = clock;
+    }
+
+    /** Stages each batch's forgotten samples in {@code quarantine}; sealed or discarded after its publish. */
+    public ErasurePipeline quarantineInto(Quarantine quarantine) {
+        this.quarantine = quarantine;
+        return this;
+    }
+
+    /** The quarantine id of a batch: derived from its request ids, so a re-run after a crash reuses it. */
+    public static String batchId(ForgetBatcher.Batch batch) {
+        return "b-" + Sha256Hex.ofUtf8(String.join("\n", batch.requests().stream().map(PendingRequest::requestId)
+                .toList())).substring(0, 40);
     }
 
     /**
@@ -88,6 +104,14 @@ public final class ErasurePipeline {
         }
         if (forget.isEmpty()) {
             return BatchResult.empty(batch, sampleIds, elapsed(start));
+        }
+        if (quarantine != null) {
+            try {
+                quarantine.stage(batchId(batch), forget);
+            } catch (java.io.IOException | RuntimeException e) {
+                // Without it a retrain that misses this erasure is refused, never adopted: safe.
+                LOG.errorf("cannot quarantine the batch's samples for a rebase: %s", e.getMessage());
+            }
         }
         Network current = registry.current();
         int[] shape = current.inputShape();

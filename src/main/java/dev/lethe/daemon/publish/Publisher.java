@@ -9,13 +9,16 @@ import dev.lethe.daemon.kafka.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -88,6 +91,7 @@ public final class Publisher implements AutoCloseable {
     private final Clock clock;
     private final int maxRecordBytes;
     private Producer<byte[], byte[]> producer;
+    private Map<TopicPartition, Long> lastEnds = Map.of();
     private AuditChain chain = AuditChain.genesis();
     private boolean initialised;
 
@@ -137,6 +141,34 @@ public final class Publisher implements AutoCloseable {
         chain = chainOf(model, lastHash == null ? AuditChain.GENESIS_HASH : lastHash);
     }
 
+    /**
+     * Per partition written, the offset after the last record of the last committed transaction
+     * (audit events excluded): where a batch's tombstones ended, for the rebase's quarantine.
+     */
+    public synchronized Map<TopicPartition, Long> lastCommittedEnds() {
+        return lastEnds;
+    }
+
+    private static Map<TopicPartition, Long> ends(List<Future<RecordMetadata>> sent) {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        for (Future<RecordMetadata> f : sent) {
+            if (!f.isDone()) {
+                continue; // a real producer's commit flushed every send; a test double's may lag
+            }
+            try {
+                RecordMetadata m = f.get();
+                if (m.hasOffset()) {
+                    ends.merge(new TopicPartition(m.topic(), m.partition()), m.offset() + 1, Math::max);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // committed, so not expected; without its offset the partition is just not reported
+            }
+        }
+        return Map.copyOf(ends);
+    }
+
     public synchronized String chainHead() {
         return chain.lastHash();
     }
@@ -160,12 +192,13 @@ public final class Publisher implements AutoCloseable {
         List<AuditEvent> published = new ArrayList<>(tx.audits.size());
         try {
             producer.beginTransaction();
+            List<Future<RecordMetadata>> sent = new ArrayList<>(tx.records.size());
             for (ProducerRecord<byte[], byte[]> record : tx.records) {
                 // A copy the producer may not send would put the transaction into an error state
                 // and stop every erasure behind it: it goes out without its payload.
-                producer.send(DeadLetters.estimatedSize(record) > maxRecordBytes && DeadLetters.isDeadLetter(record)
+                sent.add(producer.send(DeadLetters.estimatedSize(record) > maxRecordBytes && DeadLetters.isDeadLetter(record)
                         ? DeadLetters.bounded(record, "larger than the producer's max.request.size "
-                                + maxRecordBytes) : record);
+                                + maxRecordBytes) : record));
             }
             for (AuditEvent event : tx.audits) {
                 AuditEvent chained = chain.append(event);
@@ -176,6 +209,7 @@ public final class Publisher implements AutoCloseable {
                 producer.sendOffsetsToTransaction(tx.offsets, tx.group);
             }
             producer.commitTransaction();
+            lastEnds = ends(sent);
             return published;
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             chain = rewind(headBefore);

@@ -35,6 +35,13 @@ public final class RebaseSetup {
         boolean existed = Files.isDirectory(dir);
         Quarantine quarantine = new Quarantine(dir, config.rebase().quarantineFor(), clock);
         List<ModelVersionEvent> lineage = registry.versions();
+        if (!quarantine.droppedAtOpen().isEmpty()) {
+            // Staged batches whose commit may or may not have happened before a crash: if one did,
+            // its tombstones lie before the topic's end now, and a retrain must be at least as new.
+            quarantine.raiseHorizon(samplesEndNow);
+            LOG.infof("rebase quarantine: %d batch(es) left unsealed by a crash; retrains must have read lethe.samples"
+                    + " up to %s", quarantine.droppedAtOpen().size(), samplesEndNow);
+        }
         if (!existed && lineage.size() > 1) {
             quarantine.raiseHorizon(samplesEndNow);
             LOG.infof("rebase quarantine created after erasures: retrains must have read lethe.samples up to %s",
@@ -69,7 +76,11 @@ public final class RebaseSetup {
             } catch (IOException | RuntimeException e) {
                 // Unsealed, the batch cannot be re-applied: no retrain that misses it may be adopted.
                 LOG.errorf("cannot seal the batch's quarantine entry: %s", e.getMessage());
-                quarantine.raiseHorizon(tombstoneEnds);
+                try {
+                    quarantine.raiseHorizon(tombstoneEnds);
+                } catch (IOException | RuntimeException again) {
+                    throw new IllegalStateException("cannot record an erasure a rebase could not re-apply", again);
+                }
             }
         });
         after.onNotPublished(result -> discard(quarantine, result));

@@ -14,6 +14,7 @@ import dev.lethe.daemon.publish.Publisher;
 import dev.lethe.daemon.requests.AfterCommit;
 import dev.lethe.daemon.requests.RequestCoordinator;
 import dev.lethe.daemon.requests.TransactionalPublish;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -130,9 +131,16 @@ public final class Retrains implements RequestCoordinator.RetrainListener {
         Instant now = after.clock().instant();
         if (now.isAfter(nextShred)) {
             nextShred = now.plus(SHRED_EVERY);
-            int shredded = quarantine.shredExpired();
-            if (shredded > 0) {
-                LOG.infof("quarantine: the keys of %d erasure batch(es) past lethe.rebase.quarantine-for destroyed", shredded);
+            try {
+                int shredded = quarantine.shredExpired();
+                if (shredded > 0) {
+                    LOG.infof("quarantine: the keys of %d erasure batch(es) past lethe.rebase.quarantine-for destroyed",
+                            shredded);
+                }
+            } catch (IOException e) {
+                // Tried again in a minute; an erasure's samples outliving their bound is an alert, not a crash.
+                after.metrics().quarantineShredFailed();
+                LOG.errorf("quarantine: cannot destroy expired keys: %s", e.getMessage());
             }
         }
         if (inFlight == null && !queue.isEmpty() && !batchRunning) {
@@ -182,7 +190,13 @@ public final class Retrains implements RequestCoordinator.RetrainListener {
         }
         if (rebase.adopted()) {
             after.registry().commit(rebase.staged(), rebase.network());
-            quarantine.adopted(retrain.samplesPosition());
+            try {
+                quarantine.adopted(retrain.samplesPosition());
+            } catch (IOException e) {
+                // Safe: the base position is recovered from the version event at the next start, and
+                // entries the retrain honoured are shredded when their time is up.
+                LOG.warnf("quarantine: cannot record the new base position: %s", e.getMessage());
+            }
             after.metrics().modelVersion(rebase.staged().version());
             after.metrics().versionPublished();
             after.metrics().rebase("adopted");

@@ -189,17 +189,33 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public ModelVersionEvent stage(Network network, List<String> requestIds, int samplesForgotten,
             ModelVersionEvent.Metrics metrics, Instant now, UnlearningRecord unlearning) throws IOException {
+        return stage(network, requestIds, samplesForgotten, metrics, now, unlearning, null);
+    }
+
+    /**
+     * Stages a new base version adopted from a retrain: no parent; {@code requestIds} are the
+     * erasures re-applied to it.
+     */
+    public ModelVersionEvent stageBase(Network network, List<String> requestIds, int samplesForgotten,
+            ModelVersionEvent.Metrics metrics, Instant now, UnlearningRecord unlearning, ModelVersionEvent.Rebase rebase)
+            throws IOException {
+        return stage(network, requestIds, samplesForgotten, metrics, now, unlearning, java.util.Objects.requireNonNull(rebase));
+    }
+
+    private ModelVersionEvent stage(Network network, List<String> requestIds, int samplesForgotten,
+            ModelVersionEvent.Metrics metrics, Instant now, UnlearningRecord unlearning, ModelVersionEvent.Rebase rebase)
+            throws IOException {
         long version;
         Long parent;
         synchronized (this) {
             version = nextVersion();
-            parent = versions.isEmpty() ? null : versions.get(versions.size() - 1).version();
+            parent = versions.isEmpty() || rebase != null ? null : versions.get(versions.size() - 1).version();
         }
         ArtifactStore.StoredArtifact artifact = store.write(model, version, ModelFiles.extension(network),
                 out -> ModelFiles.write(network, out));
         return new ModelVersionEvent(model, version, parent, artifact.path().toUri().toString(), artifact.sha256(),
                 artifact.sizeBytes(), now, requestIds, samplesForgotten, metrics, deviceName(),
-                ModelFiles.format(network), unlearning);
+                ModelFiles.format(network), unlearning, rebase);
     }
 
     /** Makes a published version current; the registry takes ownership of {@code network}. */

@@ -31,8 +31,19 @@ public final class AfterCommit {
     private final Clock clock;
     private volatile int pending;
     private volatile Instant oldestPending;
-    /** Told of every batch once its transaction committed (the drift budget). */
-    private Consumer<BatchResult> batchListener = r -> { };
+    /** Told of every batch once its transaction committed (the drift budget, the rebase quarantine). */
+    private final List<BatchListener> batchListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<BatchResult>> notPublishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** What happens after a batch's transaction committed, besides making its version current. */
+    @FunctionalInterface
+    public interface BatchListener {
+        /**
+         * @param tombstoneEnds per {@code lethe.samples} partition, the offset after the batch's last
+         *                      tombstone there (its transaction's records on that topic)
+         */
+        void committed(BatchResult result, java.util.Map<Integer, Long> tombstoneEnds);
+    }
 
     public AfterCommit(ModelRegistry registry, SamplePools pools, DaemonState state, LetheMetrics metrics,
             Clock clock) {
@@ -82,7 +93,7 @@ public final class AfterCommit {
         }
     }
 
-    void batch(ErasureFlow.Effects effects, List<AuditEvent> published) {
+    void batch(ErasureFlow.Effects effects, List<AuditEvent> published, java.util.Map<Integer, Long> tombstoneEnds) {
         BatchResult result = effects.result();
         if (effects.makeCurrent()) {
             registry.commit(result.staged(), result.outcome().unlearned());
@@ -108,12 +119,17 @@ public final class AfterCommit {
         metrics.requests("completed", effects.completed());
         metrics.batch(result.totalSamples(), result.batch().requests().size(),
                 result.outcome() == null ? null : result.took(), result.kind() != BatchResult.Kind.FAILED);
-        batchListener.accept(result);
+        batchListeners.forEach(l -> l.committed(result, tombstoneEnds));
     }
 
     /** Calls {@code listener} on the coordinator thread after each batch's transaction committed. */
-    public void onBatch(Consumer<BatchResult> listener) {
-        this.batchListener = listener;
+    public void onBatch(BatchListener listener) {
+        batchListeners.add(listener);
+    }
+
+    /** Calls {@code listener} when a batch's transaction failed for good (nothing of it published). */
+    public void onNotPublished(Consumer<BatchResult> listener) {
+        notPublishedListeners.add(listener);
     }
 
     /** The batch's transaction failed for good: its staged version is thrown away. */
@@ -122,17 +138,23 @@ public final class AfterCommit {
             result.outcome().unlearned().close();
             registry.discard(result.staged());
         }
+        notPublishedListeners.forEach(l -> l.accept(result));
     }
 
-    DaemonState state() {
+    /** The registry whose versions the batches and rebases publish. */
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    public DaemonState state() {
         return state;
     }
 
-    LetheMetrics metrics() {
+    public LetheMetrics metrics() {
         return metrics;
     }
 
-    Clock clock() {
+    public Clock clock() {
         return clock;
     }
 }

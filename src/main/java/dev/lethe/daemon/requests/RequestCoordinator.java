@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -37,7 +36,6 @@ import org.jboss.logging.Logger;
 public final class RequestCoordinator {
 
     private static final Logger LOG = Logger.getLogger(RequestCoordinator.class);
-    private static final int PUBLISH_ATTEMPTS = 3;
 
     /** Runs a forget batch off the listener thread, once the ingest has reached {@code samplesEnd}. */
     @FunctionalInterface
@@ -53,12 +51,29 @@ public final class RequestCoordinator {
     private final Topics topics;
     private final ErasureFlow flow;
     private final BatchRunner runner;
-    private final Publisher publisher;
+    private final TransactionalPublish publisher;
     private final AfterCommit after;
     private final Clock clock;
     private final BrokerProbe probe;
     private Future<BatchResult> inFlight;
+    private RetrainListener retrains;
     private volatile boolean running = true;
+
+    /**
+     * Retrain events consumed alongside the requests, so that their offsets commit with their
+     * effects (ADR 0015). While it is {@link #busy()}, no forget batch starts: requests wait.
+     */
+    public interface RetrainListener {
+        String topic();
+
+        /** One poll's records of {@link #topic()}. */
+        void intake(List<ConsumerRecord<byte[], byte[]>> records, TransactionalPublish publish);
+
+        /** Starts or finishes a rebase; {@code batchRunning}: a forget batch is in flight. */
+        void step(boolean batchRunning, TransactionalPublish publish);
+
+        boolean busy();
+    }
 
     public RequestCoordinator(KafkaConsumer<byte[], byte[]> consumer, Topics topics, ErasureFlow flow,
             BatchRunner runner, Publisher publisher, AfterCommit after) {
@@ -66,23 +81,35 @@ public final class RequestCoordinator {
         this.topics = topics;
         this.flow = flow;
         this.runner = runner;
-        this.publisher = publisher;
+        this.publisher = new TransactionalPublish(consumer, publisher, after.metrics(), () -> running);
         this.after = after;
         this.clock = after.clock();
         this.probe = new BrokerProbe(consumer, topics.requests(), after.metrics(), after.state(), clock);
+    }
+
+    /** Also consumes retrain events and runs their rebases between batches. */
+    public RequestCoordinator rebaseWith(RetrainListener listener) {
+        this.retrains = listener;
+        return this;
     }
 
     /** Polls, batches and publishes until {@link #stop()}; exceptions other than a stop propagate. */
     public void run() {
         // One instance per model: a revocation happens at shutdown, and unfinished requests are
         // re-read by whoever owns the partitions next, since their offsets were never committed.
-        consumer.subscribe(List.of(topics.requests()));
+        consumer.subscribe(retrains == null ? List.of(topics.requests()) : List.of(topics.requests(), retrains.topic()));
         try {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 probe.probeIfDue();
                 intake(records);
-                flow.startBatch(clock.instant()).ifPresent(this::start);
+                if (retrains != null) {
+                    retrains.intake(list(records.records(retrains.topic())), publisher);
+                    retrains.step(inFlight != null, publisher);
+                }
+                if (retrains == null || !retrains.busy()) {
+                    flow.startBatch(clock.instant()).ifPresent(this::start);
+                }
                 finishBatchIfDone();
                 after.pending(flow.pendingCount(), flow.oldestPending(clock.instant()));
             }
@@ -98,12 +125,19 @@ public final class RequestCoordinator {
         }
     }
 
-    private void intake(ConsumerRecords<byte[], byte[]> records) {
+    private static List<ConsumerRecord<byte[], byte[]>> list(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        records.forEach(out::add);
+        return out;
+    }
+
+    private void intake(ConsumerRecords<byte[], byte[]> all) {
+        List<ConsumerRecord<byte[], byte[]>> records = list(all.records(topics.requests()));
         if (records.isEmpty()) {
             return;
         }
-        List<ConsumerRecord<byte[], byte[]>> polled = new ArrayList<>(records.count());
-        List<ErasureFlow.Inbound> inbound = new ArrayList<>(records.count());
+        List<ConsumerRecord<byte[], byte[]>> polled = new ArrayList<>(records.size());
+        List<ErasureFlow.Inbound> inbound = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> r : records) {
             polled.add(r);
             inbound.add(new ErasureFlow.Inbound(r.key(), r.value(), Records.headers(r), r.partition(), r.offset()));
@@ -115,8 +149,7 @@ public final class RequestCoordinator {
             tx.record(Records.deadLetter(topics.requestsDlq(), polled.get(d.index()), d.reason(), after.model()));
         }
         intake.events().forEach(tx::audit);
-        tx.offsets(offsets(intake.offsets()), consumer.groupMetadata());
-        List<AuditEvent> published = publishWithRetry(tx);
+        List<AuditEvent> published = publisher.publish(tx, offsets(intake.offsets()));
         flow.acknowledged(intake);
         after.intake(intake, published, now);
     }
@@ -156,15 +189,20 @@ public final class RequestCoordinator {
             tx.record(Records.tombstone(topics.samples(), sampleId, after.model()));
         }
         publication.events().forEach(tx::audit);
-        tx.offsets(offsets(publication.offsets()), consumer.groupMetadata());
         List<AuditEvent> published;
         try {
-            published = publishWithRetry(tx);
+            published = publisher.publish(tx, offsets(publication.offsets()));
         } catch (RuntimeException e) {
             after.notPublished(result);
             throw e;
         }
-        after.batch(flow.committed(result, clock.instant()), published);
+        Map<Integer, Long> tombstoneEnds = new HashMap<>();
+        publisher.lastCommittedEnds().forEach((tp, end) -> {
+            if (tp.topic().equals(topics.samples())) {
+                tombstoneEnds.put(tp.partition(), end);
+            }
+        });
+        after.batch(flow.committed(result, clock.instant()), published, tombstoneEnds);
     }
 
     private Map<TopicPartition, OffsetAndMetadata> offsets(Map<Integer, Long> safe) {
@@ -172,22 +210,6 @@ public final class RequestCoordinator {
         safe.forEach((partition, offset) ->
                 out.put(new TopicPartition(topics.requests(), partition), new OffsetAndMetadata(offset)));
         return out;
-    }
-
-    private List<AuditEvent> publishWithRetry(Publisher.Transaction tx) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return publisher.publish(tx);
-            } catch (Publisher.FatalPublishException e) {
-                throw e;
-            } catch (KafkaException e) {
-                after.metrics().publishAborted();
-                if (attempt >= PUBLISH_ATTEMPTS) {
-                    throw e;
-                }
-                LOG.warnf("publish attempt %d failed, retrying: %s", attempt, e.getMessage());
-            }
-        }
     }
 
     public void stop() {

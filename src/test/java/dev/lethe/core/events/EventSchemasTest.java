@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.lethe.core.rebase.RetrainEventReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,10 +31,10 @@ class EventSchemasTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final List<String> SCHEMAS =
-            List.of("sample.json", "deletion-request.json", "model-version.json", "audit-event.json");
+            List.of("sample.json", "deletion-request.json", "model-version.json", "audit-event.json", "retrain.json");
 
     @ParameterizedTest
-    @ValueSource(strings = {"sample.json", "deletion-request.json", "model-version.json", "audit-event.json"})
+    @ValueSource(strings = {"sample.json", "deletion-request.json", "model-version.json", "audit-event.json", "retrain.json"})
     void eachSchemaIsDraft2020_12JsonWhoseRequiredPropertiesAreDeclared(String file) throws IOException {
         JsonNode schema = schema(file);
 
@@ -49,7 +50,10 @@ class EventSchemasTest {
     void publishedModelVersionsMatchTheirSchema() throws IOException {
         for (ModelVersionEvent v : List.of(CloudEventJsonTest.version(1, null), CloudEventJsonTest.version(5, 4L),
                 new ModelVersionEvent("m", 2, 1L, "file:///m", "00".repeat(32), 1, Instant.EPOCH, List.of(), 0,
-                        new ModelVersionEvent.Metrics(Double.NaN, Double.NaN, Double.NaN, Double.NaN), "gpu"))) {
+                        new ModelVersionEvent.Metrics(Double.NaN, Double.NaN, Double.NaN, Double.NaN), "gpu"),
+                new ModelVersionEvent("m", 7, null, "file:///m7", "0a".repeat(32), 1, Instant.EPOCH, List.of("r-1"), 3,
+                        new ModelVersionEvent.Metrics(0.5, 0.8, 0.5, 0.6), "cpu", ModelVersionEvent.TORCHSCRIPT, null,
+                        new ModelVersionEvent.Rebase("retrain-1", java.util.Map.of(0, 12L, 1, 7L))))) {
             JsonNode data = CloudEventJson.modelVersionPublished(v).data();
             assertThat(violations(schema("model-version.json"), data, "data")).isEmpty();
         }
@@ -60,6 +64,10 @@ class EventSchemasTest {
         List<AuditEvent> events = new ArrayList<>(AuditChainTest.chainOfFive());
         events.add(AuditChain.genesis().append(AuditEvent.retired("retire-m-v1", "ab".repeat(32), 1,
                 "superseded by v3 for P7D")));
+        events.add(AuditChain.genesis().append(AuditEvent.rebased("retrain-1", "ab".repeat(32), 7, 3,
+                new AuditEvent.Mia(0.5, 0.6, 0.55, true), "retrain adopted as base version 7", null)));
+        events.add(AuditChain.genesis().append(AuditEvent.rebaseRefused("retrain-2", "ab".repeat(32), null,
+                "the retrain is older than the base")));
         assertThat(events).extracting(AuditEvent::type).containsExactlyElementsOf(EventTypes.AUDIT_TYPES);
         for (AuditEvent e : events) {
             JsonNode data = CloudEventJson.audit(Instant.EPOCH, e).data();
@@ -109,6 +117,37 @@ class EventSchemasTest {
     }
 
     @Test
+    void theRetrainReaderDemandsEveryRequiredPropertyOfItsSchemaAndNoOther() throws IOException {
+        JsonNode schema = schema("retrain.json");
+        ObjectNode data = MAPPER.createObjectNode().put("model", "m").put("artifactUri", "file:///m.pt")
+                .put("sha256", "0a".repeat(32)).put("format", "torchscript").put("trainedAt", "2026-12-02T06:00:00Z");
+        data.putObject("samplesPosition").put("0", 12).put("1", 7);
+        RetrainEventReader reader = new RetrainEventReader();
+
+        assertThat(violations(schema, data, "data")).isEmpty();
+        assertThat(reader.read(null, retrain(data), Map.of())).isInstanceOf(RetrainEventReader.Accepted.class);
+        Set<String> required = new HashSet<>(texts(schema.get("required")));
+        for (String property : iterable(schema.get("properties").fieldNames())) {
+            ObjectNode without = data.deepCopy();
+            without.remove(property);
+            RetrainEventReader.Result result = reader.read(null, retrain(without), Map.of());
+            if (required.contains(property)) {
+                assertThat(result).as(property).isInstanceOf(RetrainEventReader.Rejected.class);
+                assertThat(((RetrainEventReader.Rejected) result).reason()).as(property).contains(property);
+            } else {
+                assertThat(result).as(property).isInstanceOf(RetrainEventReader.Accepted.class);
+            }
+        }
+    }
+
+    private static byte[] retrain(ObjectNode data) {
+        ObjectNode event = MAPPER.createObjectNode().put("specversion", "1.0").put("id", "retrain-1")
+                .put("source", "urn:pipeline").put("type", EventTypes.MODEL_RETRAINED).put("time", "2026-12-02T06:00:00Z");
+        event.set("data", data);
+        return event.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void theAsyncApiDocumentDescribesEveryTopicItsSchemasAndHeaders() throws IOException {
         String doc = resource("asyncapi.yaml");
 
@@ -122,6 +161,7 @@ class EventSchemasTest {
         List<String> types = new ArrayList<>(EventTypes.AUDIT_TYPES);
         types.add(EventTypes.DELETION_REQUESTED);
         types.add(EventTypes.MODEL_VERSION_PUBLISHED);
+        types.add(EventTypes.MODEL_RETRAINED);
         assertThat(doc).contains(types);
         assertThat(doc).contains(EventTypes.DEAD_LETTER_REASON, EventTypes.CE_SPECVERSION, EventTypes.CE_ID,
                 EventTypes.CE_SOURCE, EventTypes.CE_TYPE, EventTypes.CE_TIME, EventTypes.STRUCTURED_CONTENT_TYPE);
@@ -166,8 +206,11 @@ class EventSchemasTest {
                 }
             }
             JsonNode properties = schema.get("properties");
+            JsonNode additional = schema.get("additionalProperties");
             for (String name : iterable(value.fieldNames())) {
-                if (properties == null || !properties.has(name)) {
+                if ((properties == null || !properties.has(name)) && additional != null && additional.isObject()) {
+                    out.addAll(violations(additional, value.get(name), path + "." + name));
+                } else if (properties == null || !properties.has(name)) {
                     out.add(path + "." + name + " is not declared in the schema");
                 } else {
                     out.addAll(violations(properties.get(name), value.get(name), path + "." + name));

@@ -24,12 +24,13 @@ class ConfigChoicesTest {
     void everyBadSettingIsNamedWithItsAllowedValuesInOneMessage() {
         LetheConfig config = LetheConfigs.of(Map.of("lethe.unlearning.objective", "match-lgo",
                 "lethe.model.device", "cuda", "lethe.unlearning.parameters", "Linear(", "lethe.kafka.bootstrap-servers",
-                "unreachable.invalid:9092"));
+                "unreachable.invalid:9092", "lethe.rebase.quarantine-for", "P31D"));
 
         assertThatThrownBy(() -> new LetheDaemon(config, new SimpleMeterRegistry(), Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lethe.unlearning.objective=match-lgo is not one of ascent, match, match-log")
                 .hasMessageContaining("lethe.model.device=cuda is not one of auto, cpu, gpu")
-                .hasMessageContaining("lethe.unlearning.parameters=Linear( is not a regular expression");
+                .hasMessageContaining("lethe.unlearning.parameters=Linear( is not a regular expression")
+                .hasMessageContaining("lethe.rebase.quarantine-for=PT744H must be between PT0S and P30D");
     }
 }
