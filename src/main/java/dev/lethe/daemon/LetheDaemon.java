@@ -66,7 +66,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
@@ -177,9 +176,7 @@ public final class LetheDaemon implements AutoCloseable {
         Map<Integer, Long> samplesEndAtStart = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> reader = clients.consumer("recovery", null)) {
             recoverModel(reader, publisher);
-            reader.endOffsets(reader.partitionsFor(config.topics().samples()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList())
-                    .forEach((tp, end) -> samplesEndAtStart.put(tp.partition(), end));
+            samplesEndAtStart.putAll(RebaseSetup.endOffsets(reader, config.topics().samples()));
             audit = ModelAuditTrail.recover(reader, config.topics().audit(), config.model().name(), RECOVERY_TIMEOUT,
                     flow::recovered, state::apply);
         }

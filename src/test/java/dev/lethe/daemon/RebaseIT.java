@@ -18,6 +18,7 @@ import dev.lethe.daemon.demo.DemoData;
 import dev.lethe.daemon.kafka.KafkaClients;
 import dev.lethe.daemon.kafka.Records;
 import dev.lethe.daemon.observe.LetheMetrics;
+import dev.lethe.daemon.rebase.RebaseSetup;
 import dev.lethe.testing.InJvmKafka;
 import dev.lethe.testing.RetrainEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,11 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -87,9 +86,7 @@ class RebaseIT {
     /** Where the training pipeline would snapshot lethe.samples now: every partition's end. */
     private static Map<Integer, Long> samplesEnd(LetheConfig config) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaClients(config).consumer("it-position", null)) {
-            return c.endOffsets(c.partitionsFor(config.topics().samples()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList()).entrySet().stream()
-                    .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
+            return RebaseSetup.endOffsets(c, config.topics().samples());
         }
     }
 

@@ -6,6 +6,7 @@ import dev.lethe.core.events.AuditChain;
 import dev.lethe.core.events.AuditEvent;
 import dev.lethe.core.events.EventTypes;
 import dev.lethe.core.events.ModelVersionEvent;
+import dev.lethe.daemon.rebase.RebaseSetup;
 import dev.lethe.testing.InJvmKafka;
 import dev.lethe.testing.RetrainEvents;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -107,9 +107,7 @@ class RebaseCrashIT {
 
     private static Map<Integer, Long> samplesEnd(String bootstrap) {
         try (KafkaConsumer<byte[], byte[]> c = Fixture.consumer(bootstrap)) {
-            return c.endOffsets(c.partitionsFor(Fixture.SAMPLES).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList()).entrySet().stream()
-                    .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
+            return RebaseSetup.endOffsets(c, Fixture.SAMPLES);
         }
     }
 }

@@ -1,5 +1,14 @@
 package dev.lethe.core.events;
 
+import static dev.lethe.core.events.JsonFields.field;
+import static dev.lethe.core.events.JsonFields.instant;
+import static dev.lethe.core.events.JsonFields.integer;
+import static dev.lethe.core.events.JsonFields.nullableInteger;
+import static dev.lethe.core.events.JsonFields.nullableString;
+import static dev.lethe.core.events.JsonFields.number;
+import static dev.lethe.core.events.JsonFields.object;
+import static dev.lethe.core.events.JsonFields.string;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -346,67 +355,6 @@ public final class CloudEventJson {
             json.put(name, value);
         } else {
             json.putNull(name);
-        }
-    }
-
-    private static JsonNode field(JsonNode object, String name) {
-        JsonNode node = object == null ? null : object.get(name);
-        if (node == null) {
-            throw new IllegalArgumentException(name + " is missing");
-        }
-        return node;
-    }
-
-    private static JsonNode object(JsonNode object, String name) {
-        JsonNode node = field(object, name);
-        if (!node.isObject()) {
-            throw new IllegalArgumentException(name + " must be an object");
-        }
-        return node;
-    }
-
-    private static String string(JsonNode object, String name) {
-        JsonNode node = field(object, name);
-        if (!node.isTextual()) {
-            throw new IllegalArgumentException(name + " must be a string");
-        }
-        return node.textValue();
-    }
-
-    private static String nullableString(JsonNode object, String name) {
-        JsonNode node = object.get(name);
-        return node == null || node.isNull() ? null : string(object, name);
-    }
-
-    private static long integer(JsonNode object, String name) {
-        JsonNode node = field(object, name);
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new IllegalArgumentException(name + " must be an integer");
-        }
-        return node.longValue();
-    }
-
-    private static Long nullableInteger(JsonNode object, String name) {
-        JsonNode node = field(object, name);
-        return node.isNull() ? null : integer(object, name);
-    }
-
-    private static double number(JsonNode object, String name) {
-        JsonNode node = field(object, name);
-        if (node.isNull()) {
-            return Double.NaN;
-        }
-        if (!node.isNumber()) {
-            throw new IllegalArgumentException(name + " must be a number or null");
-        }
-        return node.doubleValue();
-    }
-
-    private static Instant instant(JsonNode object, String name) {
-        try {
-            return Inputs.instant(string(object, name), name);
-        } catch (RejectedInput e) {
-            throw new IllegalArgumentException(e.getMessage());
         }
     }
 }

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /** Opens the rebase quarantine at start-up and ties it to the batches' lifecycle. */
@@ -60,6 +62,15 @@ public final class RebaseSetup {
         LOG.infof("rebase quarantine: %d erasure batch(es) kept for up to %s, %d expired now",
                 quarantine.entries().size(), config.rebase().quarantineFor(), shredded);
         return quarantine;
+    }
+
+    /** Per partition of {@code topic}, its end offset now (where a retrain taken now would have read up to). */
+    public static Map<Integer, Long> endOffsets(Consumer<?, ?> consumer, String topic) {
+        Map<Integer, Long> ends = new java.util.HashMap<>();
+        consumer.endOffsets(consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList())
+                .forEach((tp, end) -> ends.put(tp.partition(), end));
+        return ends;
     }
 
     /** Batches stage their samples; a committed batch seals them with its tombstones' end, a failed one drops them. */
