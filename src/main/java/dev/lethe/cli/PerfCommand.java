@@ -89,8 +89,13 @@ public class PerfCommand implements Callable<Integer> {
             description = "latency section: the daemon's lethe.batch.max-samples (default: ${DEFAULT-VALUE})")
     int latencyMaxSamples;
 
+    @Option(names = "--latency-train-size", defaultValue = "2000",
+            description = "latency section: training images of the served CNN, in subjects of 5-15 (about a tenth as "
+                    + "many subjects, the most requests it can send; default: ${DEFAULT-VALUE})")
+    int latencyTrainSize;
+
     @Option(names = "--latency-epochs", defaultValue = "60",
-            description = "latency section: epochs of the CNN the daemon serves, trained on 2,000 images (default: ${DEFAULT-VALUE})")
+            description = "latency section: epochs of the CNN the daemon serves (default: ${DEFAULT-VALUE})")
     int latencyEpochs;
 
     @Option(names = "--json", description = "write the report as JSON to this file")
@@ -120,9 +125,9 @@ public class PerfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (latencyRequests < 1 || !(latencyRate > 0) || latencyMaxSamples < 1 || latencyEpochs < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--latency-requests, --latency-rate, --latency-max-samples and --latency-epochs must be positive");
+        if (latencyRequests < 1 || !(latencyRate > 0) || latencyMaxSamples < 1 || latencyEpochs < 1 || latencyTrainSize < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--latency-requests, "
+                    + "--latency-rate, --latency-max-samples, --latency-train-size and --latency-epochs must be positive");
         }
         parseDuration(latencyLinger);
         PerfConfig config = new PerfConfig(sections, dataDir, warmup, repetitions, batch, params, unlearnRepetitions,
@@ -145,7 +150,7 @@ public class PerfCommand implements Callable<Integer> {
             if (kafka) {
                 List<String> notes = new java.util.ArrayList<>();
                 LatencyPerf.Settings settings = new LatencyPerf.Settings(latencyRequests, latencyRate,
-                        parseDuration(latencyLinger), latencyMaxSamples, 2000, 1000, latencyEpochs);
+                        parseDuration(latencyLinger), latencyMaxSamples, latencyTrainSize, 1000, latencyEpochs);
                 report = report.with(LatencyPerf.run(settings, workDir, progress, notes), notes);
             } else {
                 report = report.withPending(PerfRunner.LATENCY_SECTION, "Skipped by --no-kafka: it needs the in-JVM "

@@ -213,6 +213,20 @@ final class Fixture {
                 });
     }
 
+    /**
+     * Waits until the daemon has indexed at least the population's train samples
+     * ({@code lethe_index_samples} on {@code /q/metrics}).
+     */
+    static void awaitIndexed(LetheProcess p, Population population) {
+        long train = population.records().stream().filter(r -> SampleRecord.TRAIN.equals(r.split())).count();
+        java.util.regex.Pattern gauge = java.util.regex.Pattern.compile("(?m)^lethe_index_samples(\\{[^}]*\\})? ([0-9.eE+-]+)$");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> {
+                    java.util.regex.Matcher m = gauge.matcher(p.get("/q/metrics").body());
+                    return m.find() && Double.parseDouble(m.group(2)) >= train;
+                });
+    }
+
     /** Waits until every id has a terminal audit event. */
     static void awaitTerminal(String bootstrap, java.util.Collection<String> requestIds, Duration timeout) {
         org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1))

@@ -50,6 +50,10 @@ class NetworkFaultsBetweenDaemonAndBrokerIT {
                  Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, direct))) {
                 Fixture.awaitReady(daemon.current());
                 population.publish(direct);
+                // The faults hit erasures, not the bulk backfill: a fetch of hundreds of kB spans
+                // dozens of chunks and almost never gets through this chaos whole (0.95^40 ≈ 13 %),
+                // which starved the ingest for minutes in one CI run.
+                Fixture.awaitIndexed(daemon.current(), population);
                 proxy.faults(CHAOS);
                 int resetsInsideTransactions = 0;
                 for (int k = 0; k < SLICES; k++) {

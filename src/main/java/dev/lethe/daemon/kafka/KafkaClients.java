@@ -60,11 +60,16 @@ public final class KafkaClients {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** A plain idempotent producer, for the REST API's requests. */
+    /** A plain idempotent producer, for the REST API's requests and the demo's samples. */
     public KafkaProducer<byte[], byte[]> producer(String clientId) {
         Map<String, Object> props = common(clientId);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // One request in flight: on a topic created a moment ago a later batch can overtake a first
+        // one that failed (not yet leader), the broker accepts it as the producer's first sequence,
+        // and the retried first batch is refused as out of order until delivery.timeout.ms (2 min
+        // and the batch lost; seen in the ITs that publish right after creating their topics).
+        props.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

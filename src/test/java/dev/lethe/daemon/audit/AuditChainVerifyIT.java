@@ -56,6 +56,9 @@ class AuditChainVerifyIT {
         EmbeddedKafka kafka = KAFKA.broker();
         kafka.createTopic(AUDIT, 1, Map.of());
         publishChain(kafka.bootstrapServers());
+        // commitTransaction returns before the commit markers are written: until they are, a
+        // read_committed reader stops at the last stable offset, before the last transaction.
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> values(kafka, AUDIT).size() == 7);
 
         ByteArrayOutputStream dump = new ByteArrayOutputStream();
         AuditTopicVerifier.Report intact = verify(kafka, AUDIT, dump);
