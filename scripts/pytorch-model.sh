@@ -9,7 +9,10 @@
 #      chose for this architecture on its selection split (LR, default 3e-3);
 #   3. Kafka's console producer sends the samples and the requests;
 #   4. the new version is pulled over HTTP (GET /models/{version}/artifact, ETag = sha256) and
-#      opened in PyTorch, which measures it on images Lethe never saw, next to Lethe's own figures.
+#      opened in PyTorch, which measures it on images Lethe never saw, next to Lethe's own figures;
+#   5. the pipeline "retrains" from its snapshot of lethe.samples taken before the erasures (here:
+#      the same training run, model.pt) and announces it on lethe.retrains; Lethe rebases onto it,
+#      re-applying the erasures the snapshot still holds, and PyTorch opens and measures the new base.
 #
 # Usage: scripts/pytorch-model.sh   (env: WORK, KAFKA_PORT=9092, HTTP_PORT=8080, JAVA_OPTS, TRAIN_SIZE=2000,
 #        FORGET_SIZE=200, EPOCHS=30, SEED=7, LR=3e-3, GATE=calibrated). Exits non-zero if a check fails.
@@ -55,6 +58,9 @@ grep -o 'model fashion-bn (torchscript.*path' "$WORK/lethe.log" | head -1 | sed 
 
 echo "== 3. samples and deletion requests through kafka-console-producer"
 produce lethe.samples < "$WORK/samples.tsv"
+# The training pipeline's snapshot: where lethe.samples ends before any erasure (step 5 retrains from it).
+java -cp "$KCP" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$BOOTSTRAP" --topic lethe.samples \
+  --time -1 2>/dev/null > "$WORK/snapshot.offsets"
 produce lethe.deletion-requests < "$WORK/requests.tsv"
 want=$(wc -l < "$WORK/requests.tsv")
 for _ in $(seq 1 120); do
@@ -101,6 +107,60 @@ checks = {
     "forget loss >= 0.1 x holdout loss": v["forget"]["meanLoss"] >= 0.1 * v["holdout"]["meanLoss"],
     "forget acc <= holdout acc + 0.08": v["forget"]["accuracy"] <= v["holdout"]["accuracy"] + 0.08,
     "holdout acc within 0.03 of the original's": abs(v["holdout"]["accuracy"] - o["holdout"]["accuracy"]) <= 0.03,
+}
+for name, ok in checks.items():
+    print(f"   {'PASS' if ok else 'FAIL'} {name}")
+sys.exit(0 if all(checks.values()) else 1)
+PYEOF
+
+echo "== 5. a retrain from the snapshot before the erasures, announced on lethe.retrains; Lethe rebases"
+"$PY" - "$WORK/snapshot.offsets" "$WORK/model.pt" "$(sha256sum "$WORK/model.pt" | awk '{print $1}')" \
+  > "$WORK/retrain.json" <<'PYEOF'
+import json, sys
+position = {}
+for line in open(sys.argv[1]):  # lethe.samples:<partition>:<end offset>
+    topic, partition, offset = line.strip().rsplit(":", 2)
+    position[partition] = int(offset)
+print(json.dumps({"specversion": "1.0", "id": "retrain-from-snapshot-1", "source": "urn:training-pipeline",
+                  "type": "dev.lethe.model.retrained", "time": "2026-12-02T06:00:00Z",
+                  "data": {"model": "fashion-bn", "artifactUri": "file://" + sys.argv[2], "sha256": sys.argv[3],
+                           "format": "torchscript", "samplesPosition": position}}))
+PYEOF
+printf 'fashion-bn\t%s\n' "$(cat "$WORK/retrain.json")" | produce lethe.retrains
+for _ in $(seq 1 60); do
+  consume lethe.audit | grep -Eq '"type":"dev.lethe.model.(rebased|rebase.refused)"' && break
+  sleep 3
+done
+consume lethe.audit > "$WORK/audit-after-rebase.jsonl"
+curl -sf "http://localhost:$HTTP_PORT/models/current" > "$WORK/rebased.json"
+rebased=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$WORK/rebased.json")
+curl -sf -o "$WORK/v$rebased.pt" "http://localhost:$HTTP_PORT/models/$rebased/artifact"
+"$PY" scripts/pytorch/check_version.py --original "$WORK/model.pt" --version "$WORK/v$rebased.pt" \
+  --split "$WORK/split.json" > "$WORK/check-rebased.json"
+"$PY" - "$WORK/rebased.json" "$WORK/check-rebased.json" "$WORK/audit-after-rebase.jsonl" "$WORK/model.pt" <<'PYEOF'
+import hashlib, json, sys
+event, check = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+audit = [json.loads(l.split("\t", 1)[1]) for l in open(sys.argv[3]) if "\t" in l]
+completed = {e["data"]["requestId"] for e in audit if e["type"] == "dev.lethe.deletion.completed"
+             and e["data"]["samplesForgotten"] > 0}
+outcome = [e for e in audit if e["type"] in ("dev.lethe.model.rebased", "dev.lethe.model.rebase.refused")]
+retrain_sha = hashlib.sha256(open(sys.argv[4], "rb").read()).hexdigest()
+o, v = check["original"], check["version"]
+for e in outcome:
+    print(f"   audit {e['type']}: {e['data']['reason']}")
+print(f"   version {event['version']}: parentVersion {event['parentVersion']}, rebase {event.get('rebase')}, "
+      f"{len(event['requestIds'])} erasures re-applied ({event['samplesForgotten']} samples)")
+print(f"   | PyTorch, same images | retrain (= original) | {o['forget']['accuracy']:.3f} | {o['holdout']['accuracy']:.3f} |")
+print(f"   | PyTorch, same images | v{event['version']} (rebased) | {v['forget']['accuracy']:.3f} | {v['holdout']['accuracy']:.3f} |")
+checks = {
+    "the retrain is adopted as a new base (no parent, rebase names it)": len(outcome) == 1
+        and outcome[0]["type"] == "dev.lethe.model.rebased" and event["parentVersion"] is None
+        and (event.get("rebase") or {}).get("retrainId") == "retrain-from-snapshot-1",
+    "every completed erasure re-applied to it": set(event["requestIds"]) == completed and len(completed) > 0,
+    "not the retrain as it came (unlearned)": event["sha256"] != retrain_sha,
+    "PyTorch opens the rebased version": check["training"] is False and check["embedClassifyCallable"],
+    "rebased: forget acc <= holdout acc + 0.08": v["forget"]["accuracy"] <= v["holdout"]["accuracy"] + 0.08,
+    "rebased: holdout acc within 0.03 of the retrain's": abs(v["holdout"]["accuracy"] - o["holdout"]["accuracy"]) <= 0.03,
 }
 for name, ok in checks.items():
     print(f"   {'PASS' if ok else 'FAIL'} {name}")
