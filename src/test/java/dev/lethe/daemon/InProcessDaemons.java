@@ -95,6 +95,22 @@ final class InProcessDaemons {
         return LetheConfigs.of(map);
     }
 
+    /**
+     * Settings of a test about plumbing, not forgetting: batches after 1 s, at most 10 steps, and a
+     * gate that passes every batch (the calibrated one escalates single-subject batches as
+     * insufficient evidence, ADR 0012). Mutable: a test adds its own.
+     */
+    static Map<String, String> passingGate() {
+        Map<String, String> map = new HashMap<>();
+        map.put("lethe.batch.linger", "1s");
+        map.put("lethe.unlearning.max-steps", "10");
+        map.put("lethe.verify.gate", "absolute");
+        map.put("lethe.verify.mia-threshold", "1.0");
+        map.put("lethe.verify.forget-accuracy-tolerance", "1.0");
+        map.put("lethe.verify.max-accuracy-drop", "1.0");
+        return map;
+    }
+
     /** Starts a daemon and waits until it is ready; fails the test if it fails instead. */
     static LetheDaemon start(LetheConfig config, SimpleMeterRegistry meters) {
         LetheDaemon daemon = new LetheDaemon(config, meters, Clock.systemUTC());

@@ -25,7 +25,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,14 +61,8 @@ class RebaseIT {
     }
 
     private LetheConfig config(String name) {
-        Map<String, String> map = new HashMap<>();
-        map.put("lethe.batch.linger", "1s");
-        map.put("lethe.unlearning.max-steps", "10");
-        // This test is about the lineage: a gate that passes every batch.
-        map.put("lethe.verify.gate", "absolute");
-        map.put("lethe.verify.mia-threshold", "1.0");
-        map.put("lethe.verify.forget-accuracy-tolerance", "1.0");
-        map.put("lethe.verify.max-accuracy-drop", "1.0");
+        // This test is about the lineage, not forgetting.
+        Map<String, String> map = InProcessDaemons.passingGate();
         map.put("lethe.drift.max-accuracy-drop", "0");
         map.put("lethe.drift.max-erased-fraction", "0");
         return InProcessDaemons.config(KAFKA.bootstrapServers(), KAFKA.dir(), name, initialModel, map);

@@ -1,12 +1,10 @@
 package dev.lethe.testing;
 
 import dev.lethe.core.events.EventTypes;
+import dev.lethe.core.events.Sha256Hex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -30,10 +28,6 @@ public final class RetrainEvents {
 
     /** What {@code sha256sum} prints for the file. */
     public static String sha256(Path file) throws IOException {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256Hex.of(Files.readAllBytes(file));
     }
 }

@@ -13,14 +13,18 @@ public final class Sha256Hex {
     private Sha256Hex() {
     }
 
-    /** The SHA-256 of {@code text}'s UTF-8 bytes, as 64 lowercase hex digits. */
-    public static String ofUtf8(String text) {
+    /** The SHA-256 of {@code bytes}, as 64 lowercase hex digits. */
+    public static String of(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
+    }
+
+    /** The SHA-256 of {@code text}'s UTF-8 bytes, as 64 lowercase hex digits. */
+    public static String ofUtf8(String text) {
+        return of(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Whether {@code s} is 64 lowercase hex digits. */

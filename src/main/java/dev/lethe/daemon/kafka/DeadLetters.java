@@ -1,10 +1,8 @@
 package dev.lethe.daemon.kafka;
 
 import dev.lethe.core.events.EventTypes;
+import dev.lethe.core.events.Sha256Hex;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -60,11 +58,7 @@ public final class DeadLetters {
     }
 
     private static String sha256(byte[] value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value == null ? new byte[0] : value));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Sha256Hex.of(value == null ? new byte[0] : value);
     }
 
     private static int length(byte[] b) {

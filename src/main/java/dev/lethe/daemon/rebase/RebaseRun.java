@@ -73,8 +73,8 @@ public final class RebaseRun {
         } catch (IOException | RuntimeException e) {
             // The reason goes into the audit trail: said in the retrain's terms, without the URI.
             LOG.warnf("retrain artifact refused: %s", e.getMessage());
-            String why = e.getMessage() != null && e.getMessage().contains("sha256")
-                    ? "its bytes do not have the sha256 the event names, or cannot be fetched"
+            String why = e instanceof InitialModelFetch.DigestMismatchException
+                    ? "its bytes do not have the sha256 the event names"
                     : "it cannot be fetched or read as a model of this shape (" + e.getClass().getSimpleName() + ")";
             return Rebase.refused(retrain, "the retrained artifact cannot be used: " + why, null);
         } finally {

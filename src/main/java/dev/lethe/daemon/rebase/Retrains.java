@@ -65,7 +65,7 @@ public final class Retrains implements RequestCoordinator.RetrainListener {
     private Queued running;
     private Future<Rebase> inFlight;
     private Instant nextShred = Instant.MIN;
-    /** {@link #busy()} for the gauge, which is read on other threads. */
+    /** {@link #busy()} as of the coordinator's last step, for the gauge (read on other threads). */
     private volatile boolean busy;
 
     /** @param adopted told the lineage after a new base became current (the drift budget starts again) */
@@ -91,8 +91,7 @@ public final class Retrains implements RequestCoordinator.RetrainListener {
 
     @Override
     public boolean busy() {
-        busy = inFlight != null || !queue.isEmpty();
-        return busy;
+        return inFlight != null || !queue.isEmpty();
     }
 
     @Override
@@ -116,6 +115,7 @@ public final class Retrains implements RequestCoordinator.RetrainListener {
                 }
             }
         }
+        busy = busy();
         publish.publish(tx, commitable());
         for (int i = 0; i < dead; i++) {
             after.metrics().rebase("dead_lettered");
@@ -151,6 +151,7 @@ public final class Retrains implements RequestCoordinator.RetrainListener {
         if (inFlight != null && inFlight.isDone()) {
             finish(publish);
         }
+        busy = busy();
     }
 
     private void finish(TransactionalPublish publish) {

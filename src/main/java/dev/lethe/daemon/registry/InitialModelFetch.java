@@ -66,7 +66,7 @@ public final class InitialModelFetch {
                         actual.substring(0, 12));
             }
             if (!expected.equals(actual)) {
-                throw new IOException("the initial model from " + redacted(uri) + " has sha256 " + actual
+                throw new DigestMismatchException("the initial model from " + redacted(uri) + " has sha256 " + actual
                         + ", lethe.model.initial-sha256 says " + expected + ": refusing to use it");
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -76,6 +76,13 @@ public final class InitialModelFetch {
             return target;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The fetched bytes are not the ones the expected sha256 names. */
+    public static final class DigestMismatchException extends IOException {
+        DigestMismatchException(String message) {
+            super(message);
         }
     }
 

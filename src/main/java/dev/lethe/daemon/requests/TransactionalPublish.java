@@ -4,7 +4,6 @@ import dev.lethe.core.events.AuditEvent;
 import dev.lethe.daemon.observe.LetheMetrics;
 import dev.lethe.daemon.publish.Publisher;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,7 +113,7 @@ public final class TransactionalPublish {
                 }
                 int generation = consumer.groupMetadata().generationId();
                 if (generation > stale) {
-                    Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
+                    Set<TopicPartition> owned = consumer.assignment();
                     if (owned.containsAll(needed)) {
                         LOG.infof("rejoined the request group: generation %d → %d, %d partition(s)", stale,
                                 generation, owned.size());
